@@ -1,0 +1,41 @@
+package io.sparkgen.jobs;
+
+import io.sparkgen.jobs.cli.ErrorHandler;
+import io.sparkgen.jobs.cli.VersionProvider;
+import io.sparkgen.jobs.shard.ShardCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The one entry point: {@code bin/sparkgen <command>} on the embedded default, or
+ * {@code spark-submit --class io.sparkgen.jobs.Main sparkgen-jobs.jar <command>} on a cluster.
+ */
+@Command(
+    name = "sparkgen",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = "Train and evaluate image generators on Apache Spark.",
+    subcommands = {ShardCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    int code = run(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  /** Runs a command line and returns its exit code (0 ok, 1 failure, 2 usage or config error, 3 bad input). */
+  public static int run(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExecutionExceptionHandler(new ErrorHandler());
+    return cli.execute(args);
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}

@@ -1,0 +1,17 @@
+package io.sparkgen.jobs.config;
+
+import io.sparkgen.jobs.shard.ShardConfig;
+
+/**
+ * The whole configuration: one section per job, defaults in code. Files in conf/ and command-line
+ * overrides change it; {@code --dry-run} prints it resolved.
+ */
+public record SparkgenConfig(
+    @Doc("Master seed: every random choice of every job derives from it.") long seed,
+    @Doc("Spark session settings.") SparkSettings spark,
+    @Doc("The shard job: image collection in, Parquet shards and manifest out.") ShardConfig shard) {
+
+  public static SparkgenConfig defaults() {
+    return new SparkgenConfig(20261122L, SparkSettings.defaults(), ShardConfig.defaults());
+  }
+}
