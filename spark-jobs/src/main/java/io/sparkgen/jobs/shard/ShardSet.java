@@ -1,0 +1,68 @@
+package io.sparkgen.jobs.shard;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A committed shard set, opened for reading: the manifest is read and every shard it lists must be
+ * there with its recorded size. This is what makes a copy-based commit (s3a) safe to read, and what
+ * every job that consumes shards calls first.
+ */
+public record ShardSet(Path directory, ShardManifest manifest) {
+
+  public static ShardSet open(String uri, Configuration conf) throws IOException {
+    Path dir = new Path(uri);
+    FileSystem fs = dir.getFileSystem(conf);
+    dir = fs.makeQualified(dir);
+    Path manifestPath = new Path(dir, ShardManifest.FILE_NAME);
+    if (!fs.exists(manifestPath)) {
+      throw new FileNotFoundException("no shard set at " + dir + ": " + ShardManifest.FILE_NAME
+          + " is missing (run `sparkgen shard` first; an interrupted run leaves no manifest)");
+    }
+    ShardManifest manifest;
+    try (InputStream in = fs.open(manifestPath)) {
+      manifest = ShardManifest.read(in);
+    }
+    if (manifest.formatVersion() != ShardManifest.FORMAT_VERSION) {
+      throw new IOException(manifestPath + " has format version " + manifest.formatVersion() + "; this sparkgen reads "
+          + ShardManifest.FORMAT_VERSION);
+    }
+    for (ShardManifest.Split split : List.of(manifest.train(), manifest.test())) {
+      for (ShardManifest.Shard shard : split.shards()) {
+        if (shard.file() == null) {
+          continue;
+        }
+        Path file = new Path(dir, shard.file());
+        FileStatus status;
+        try {
+          status = fs.getFileStatus(file);
+        } catch (FileNotFoundException e) {
+          throw new IOException("incomplete shard set " + dir + ": " + shard.file() + " listed in the manifest is missing");
+        }
+        if (status.getLen() != shard.bytes()) {
+          throw new IOException("incomplete shard set " + dir + ": " + shard.file() + " has " + status.getLen()
+              + " bytes, the manifest says " + shard.bytes());
+        }
+      }
+    }
+    return new ShardSet(dir, manifest);
+  }
+
+  /** Paths of the train (or test) shard files, in shard order. */
+  public List<String> files(boolean test) {
+    List<String> files = new ArrayList<>();
+    for (ShardManifest.Shard shard : (test ? manifest.test() : manifest.train()).shards()) {
+      if (shard.file() != null) {
+        files.add(new Path(directory, shard.file()).toString());
+      }
+    }
+    return files;
+  }
+}
