@@ -207,10 +207,10 @@ public final class ConfigBinder {
     } else if (value instanceof List<?> list) {
       return new ArrayList<>(list);
     } else if (value instanceof Map<?, ?> map) {
-      // Keys with dots would nest in HOCON: quote them by building the object explicitly.
-      Map<String, Object> quoted = new TreeMap<>();
-      map.forEach((k, v) -> quoted.put(String.valueOf(k), v));
-      return ConfigValueFactory.fromMap(quoted);
+      // ConfigValueFactory.fromMap takes keys literally, so dotted keys (spark.sql...) stay one key.
+      Map<String, Object> sorted = new TreeMap<>();
+      map.forEach((k, v) -> sorted.put(String.valueOf(k), v));
+      return sorted;
     }
     return value;
   }
@@ -244,7 +244,8 @@ public final class ConfigBinder {
     if (file != null) {
       return origin.lineNumber() > 0 ? file + ":" + origin.lineNumber() : file;
     }
-    return origin.description();
+    // Origins of parsed strings end in ": <line>", which says nothing for a one-line override.
+    return origin.description().replaceFirst(": \\d+$", "");
   }
 
   private static String suggestion(String key, Iterable<String> known) {

@@ -1,0 +1,98 @@
+package io.sparkgen.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkgen.jobs.testing.Fixtures;
+import io.sparkgen.jobs.testing.TestSpark;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI: help, version, dry run, exit codes and messages. */
+class MainTest {
+
+  @TempDir Path tmp;
+
+  /** Runs the CLI and returns {exit code, stdout, stderr}. */
+  private static Object[] cli(String... args) {
+    PrintStream out = System.out;
+    PrintStream err = System.err;
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    try {
+      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+      int code = Main.run(args);
+      return new Object[] {code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
+    } finally {
+      System.setOut(out);
+      System.setErr(err);
+    }
+  }
+
+  @Test
+  void helpAndVersion() {
+    Object[] help = cli("--help");
+    assertEquals(0, help[0]);
+    assertTrue(((String) help[1]).contains("shard"), (String) help[1]);
+    Object[] shardHelp = cli("shard", "--help");
+    assertEquals(0, shardHelp[0]);
+    assertTrue(((String) shardHelp[1]).contains("--on-bad-input"));
+    assertTrue(((String) shardHelp[1]).contains("--dry-run"));
+    Object[] version = cli("--version");
+    assertEquals(0, version[0]);
+    assertTrue(((String) version[1]).startsWith("sparkgen 0."), (String) version[1]);
+    assertTrue(((String) version[1]).contains("dl4j: 1.0.0-M2.1"));
+  }
+
+  @Test
+  void dryRunPrintsTheResolvedConfigAndWritesNothing() {
+    Path out = tmp.resolve("never");
+    Object[] r = cli("shard", "--dry-run", "--output", out.toString(), "--on-bad-input", "skip", "--size", "32x30",
+        "--resize", "scale", "--set", "seed=5");
+    assertEquals(0, r[0], (String) r[2]);
+    String text = (String) r[1];
+    assertTrue(text.contains("output = \"" + out + "\""), text);
+    assertTrue(text.contains("on-bad-input = skip"));
+    assertTrue(text.contains("height = 32") && text.contains("width = 30"));
+    assertTrue(text.contains("seed = 5"));
+    assertTrue(text.contains("# config hash: "));
+    assertTrue(!Files.exists(out));
+  }
+
+  @Test
+  void configErrorsExitWithUsageCode() {
+    Object[] r = cli("shard", "--dry-run", "--set", "shard.outptu=x");
+    assertEquals(2, r[0]);
+    assertTrue(((String) r[2]).startsWith("sparkgen shard: error: unknown config key 'shard.outptu'"), (String) r[2]);
+    Object[] size = cli("shard", "--dry-run", "--size", "32");
+    assertEquals(2, size[0]);
+    assertTrue(((String) size[2]).contains("--size 32 must be HEIGHTxWIDTH"), (String) size[2]);
+  }
+
+  @Test
+  void shardRunsAndBadInputExitsWithItsCode() {
+    TestSpark.session(); // the CLI reuses the running session
+    Fixtures.idx(tmp.resolve("in"), "train", 40, 5, 5, true);
+    Path out = tmp.resolve("out");
+    Object[] ok = cli("shard", "--input", tmp.resolve("in").toString(), "--output", out.toString(), "--test-fraction", "0.25");
+    assertEquals(0, ok[0], (String) ok[2]);
+    assertTrue(((String) ok[1]).startsWith("sharded 40 images"), (String) ok[1]);
+    assertTrue(((String) ok[1]).contains("manifest: file:" + out + "/manifest.json"), (String) ok[1]);
+
+    Object[] exists = cli("shard", "--input", tmp.resolve("in").toString(), "--output", out.toString());
+    assertEquals(3, exists[0]);
+    assertTrue(((String) exists[2]).contains("already exists"), (String) exists[2]);
+
+    Fixtures.write(tmp.resolve("bad/c0/x.png"), "nope".getBytes(), false);
+    Object[] bad = cli("shard", "--format", "image-folder", "--input", tmp.resolve("bad").toString(), "--output",
+        tmp.resolve("o2").toString());
+    assertEquals(3, bad[0]);
+    assertTrue(((String) bad[2]).contains("x.png: not a PNG or JPEG image"), (String) bad[2]);
+  }
+}
