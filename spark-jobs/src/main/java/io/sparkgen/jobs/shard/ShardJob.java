@@ -219,6 +219,8 @@ public final class ShardJob {
         JavaRDD<Row> rows = sorted.mapPartitions(ShardJob::toRows, true);
         Path parts = new Path(staged.path(), "_parts");
         spark.createDataFrame(rows, SCHEMA).write().mode(SaveMode.ErrorIfExists).option("compression", "snappy")
+            // Pixel rows never repeat: trying a dictionary for them only costs time.
+            .option("parquet.enable.dictionary#pixels", "false")
             .parquet(parts.toString());
         Failpoints.hit("shard.after-write");
         FileSystem fs = staged.path().getFileSystem(hadoop);

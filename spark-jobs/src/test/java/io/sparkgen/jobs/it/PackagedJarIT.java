@@ -1,0 +1,76 @@
+package io.sparkgen.jobs.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkgen.jobs.shard.ShardManifest;
+import io.sparkgen.jobs.testing.Fixtures;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fat jar as users run it: through bin/sparkgen on the embedded default, and through
+ * deploy/spark-submit.sh (Spark's SparkSubmit, the app jar on its own class loader). Catches
+ * shading mistakes (services, relocations) and scripts that name a wrong class or jar.
+ */
+class PackagedJarIT {
+
+  private static final Path ROOT = Path.of(System.getProperty("sparkgen.root", "..")).toAbsolutePath().normalize();
+
+  @TempDir Path tmp;
+
+  /** Runs a script under the repository root; returns {exit code, output}. */
+  private static Object[] run(String... command) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("bash"));
+    cmd.addAll(List.of(command));
+    Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true).start();
+    String out;
+    try (InputStream in = p.getInputStream()) {
+      out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + String.join(" ", command));
+    return new Object[] {p.exitValue(), out};
+  }
+
+  @Test
+  void binSparkgenShards() throws Exception {
+    Fixtures.idx(tmp.resolve("in"), "train", 300, 10, 10, true);
+    Path out = tmp.resolve("out");
+    Object[] r = run("bin/sparkgen", "shard", "--input", tmp.resolve("in").toString(), "--output", out.toString());
+    assertEquals(0, r[0], (String) r[1]);
+    assertTrue(((String) r[1]).contains("sharded 300 images"), (String) r[1]);
+    assertTrue(((String) r[1]).contains("[shard 3/6] decode: 300 images, 0 bad"), (String) r[1]);
+    try (InputStream in = Files.newInputStream(out.resolve("manifest.json"))) {
+      assertEquals(300, ShardManifest.read(in).images());
+    }
+    Object[] version = run("bin/sparkgen", "--version");
+    assertEquals(0, version[0], (String) version[1]);
+    assertTrue(((String) version[1]).contains("nd4j-backend: nd4j-native 1.0.0-M2.1"), (String) version[1]);
+  }
+
+  @Test
+  void sparkSubmitRunsTheFatJar() throws Exception {
+    Fixtures.pngFolder(tmp.resolve("in"), 40, 9, 9, 3);
+    Path out = tmp.resolve("out");
+    Object[] r = run("deploy/spark-submit.sh", "--master", "local[2]", "--conf", "spark.ui.enabled=false", "--",
+        "shard", "--format", "image-folder", "--input", tmp.resolve("in").toString(), "--output", out.toString(),
+        "--channels", "grayscale");
+    assertEquals(0, r[0], (String) r[1]);
+    try (InputStream in = Files.newInputStream(out.resolve("manifest.json"))) {
+      ShardManifest m = ShardManifest.read(in);
+      assertEquals(40, m.images());
+      assertEquals(1, m.shape().channels());
+      assertEquals("3.5.9", m.provenance().versions().get("spark"));
+    }
+    Object[] usage = run("deploy/spark-submit.sh", "--master", "local[2]");
+    assertEquals(2, usage[0]);
+  }
+}
