@@ -2,7 +2,10 @@ package io.sparkgen.jobs.testing;
 
 import org.apache.spark.sql.SparkSession;
 
-/** One local[2] SparkSession shared by the tests of a JVM: starting Spark costs seconds. */
+/**
+ * One local[2] SparkSession shared by the tests of a JVM: starting Spark costs seconds. A CLI test
+ * that runs a command stops the session (commands close theirs), so a stopped one is replaced.
+ */
 public final class TestSpark {
 
   private static SparkSession session;
@@ -10,7 +13,7 @@ public final class TestSpark {
   private TestSpark() {}
 
   public static synchronized SparkSession session() {
-    if (session == null) {
+    if (session == null || session.sparkContext().isStopped()) {
       session = SparkSession.builder()
           .master("local[2]")
           .appName("sparkgen-tests")
@@ -20,7 +23,8 @@ public final class TestSpark {
           .config("spark.sql.shuffle.partitions", "4")
           .config("spark.ui.showConsoleProgress", "false")
           .getOrCreate();
-      Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
+      SparkSession created = session;
+      Runtime.getRuntime().addShutdownHook(new Thread(created::stop));
     }
     return session;
   }
