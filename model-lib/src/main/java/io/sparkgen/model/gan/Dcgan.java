@@ -1,0 +1,125 @@
+package io.sparkgen.model.gan;
+
+import io.sparkgen.model.nn.GraphBuilder;
+import io.sparkgen.model.nn.Layers;
+import io.sparkgen.model.nn.Layers.Padding;
+import java.util.ArrayList;
+import java.util.List;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * TensorFlow's DCGAN tutorial architecture. G: Dense (no bias) -> BN -> LeakyReLU -> reshape ->
+ * [ConvTranspose (no bias) -> BN -> LeakyReLU]* -> ConvTranspose (no bias) -> tanh. D: [Conv s2 ->
+ * LeakyReLU -> Dropout]* -> Dense 1. The tutorial reshapes to NHWC (7, 7, 256); here NCHW, which
+ * permutes the Dense units and changes nothing else.
+ */
+public final class Dcgan implements GanArchitecture {
+
+  private final GanConfig c;
+
+  public Dcgan(GanConfig config) {
+    this.c = config;
+  }
+
+  @Override
+  public int noiseDim() {
+    return c.noiseDim();
+  }
+
+  @Override
+  public int numClasses() {
+    return c.numClasses();
+  }
+
+  @Override
+  public double dropoutKeep() {
+    return 1.0 - c.dropoutRate();
+  }
+
+  @Override
+  public double batchNormMomentum() {
+    return c.batchNormMomentum();
+  }
+
+  @Override
+  public SDVariable generator(GraphBuilder g, SDVariable z, SDVariable y, boolean training, List<Layers.BatchNorm> norms) {
+    SameDiff sd = g.sd();
+    List<Integer> ch = c.generatorChannels();
+    int up = ch.size() - 1;
+    long h0 = c.image().height() >> up;
+    long w0 = c.image().width() >> up;
+    long in = c.noiseDim();
+    SDVariable h = z;
+    if (c.conditional()) {
+      h = sd.concat(1, h, Layers.embedding(g, GENERATOR + "label", y, c.numClasses(), c.labelEmbeddingDim()));
+      in += c.labelEmbeddingDim();
+    }
+    long features = ch.get(0) * h0 * w0;
+    h = Layers.dense(g, GENERATOR + "dense", h, in, features, false);
+    h = norm(g, GENERATOR + "bn0", h, training, norms, new long[] {1, features}, 0);
+    h = Layers.leakyRelu(sd, h, c.leakyReluSlope()).reshape(-1, ch.get(0), h0, w0);
+    for (int i = 1; i < ch.size(); i++) {
+      int stride = i == 1 ? 1 : 2;
+      h = Layers.deconv2d(g, GENERATOR + "deconv" + i, h, ch.get(i - 1), ch.get(i), c.kernelSize(), stride, false);
+      h = norm(g, GENERATOR + "bn" + i, h, training, norms, new long[] {1, ch.get(i), 1, 1}, 0, 2, 3);
+      h = Layers.leakyRelu(sd, h, c.leakyReluSlope());
+    }
+    h = Layers.deconv2d(g, GENERATOR + "out", h, ch.get(ch.size() - 1), c.image().channels(), c.kernelSize(), 2, false);
+    return sd.nn().tanh(h);
+  }
+
+  @Override
+  public SDVariable discriminator(GraphBuilder g, SDVariable x, SDVariable y, String tag) {
+    SameDiff sd = g.sd();
+    long height = c.image().height();
+    long width = c.image().width();
+    long in = c.image().channels();
+    SDVariable h = x;
+    if (c.conditional()) {
+      // Label -> embedding -> Dense(H*W) -> one extra input channel.
+      SDVariable e = Layers.embedding(g, DISCRIMINATOR + "label", y, c.numClasses(), c.labelEmbeddingDim());
+      SDVariable map = Layers.dense(g, DISCRIMINATOR + "label_map", e, c.labelEmbeddingDim(), height * width, true);
+      h = sd.concat(1, h, map.reshape(-1, 1, height, width));
+      in += 1;
+    }
+    List<Integer> ch = c.discriminatorChannels();
+    for (int i = 0; i < ch.size(); i++) {
+      h = Layers.conv2d(g, DISCRIMINATOR + "conv" + i, h, in, ch.get(i), c.kernelSize(), 2, Padding.SAME, true);
+      h = Layers.leakyRelu(sd, h, c.leakyReluSlope());
+      long[] shape = maskShape(i, -1);
+      h = Layers.dropout(h, g.placeholder(tag + "/mask" + i, shape));
+      in = ch.get(i);
+      height = (height + 1) / 2;
+      width = (width + 1) / 2;
+    }
+    long features = in * height * width;
+    return Layers.dense(g, DISCRIMINATOR + "out", Layers.flatten(h, features), features, 1, true);
+  }
+
+  @Override
+  public List<long[]> dropoutMaskShapes(int n) {
+    List<long[]> shapes = new ArrayList<>();
+    for (int i = 0; i < c.discriminatorChannels().size(); i++) {
+      shapes.add(maskShape(i, n));
+    }
+    return shapes;
+  }
+
+  private long[] maskShape(int layer, long n) {
+    long height = c.image().height();
+    long width = c.image().width();
+    for (int i = 0; i <= layer; i++) {
+      height = (height + 1) / 2;
+      width = (width + 1) / 2;
+    }
+    return new long[] {n, c.discriminatorChannels().get(layer), height, width};
+  }
+
+  private SDVariable norm(
+      GraphBuilder g, String name, SDVariable h, boolean training, List<Layers.BatchNorm> norms, long[] shape, int... axes) {
+    Layers.BatchNorm bn = Layers.batchNorm(g, name, h, training, c.batchNormEpsilon(), shape, axes);
+    norms.add(bn);
+    return bn.y();
+  }
+}

@@ -1,0 +1,37 @@
+package io.sparkgen.model.gan;
+
+import io.sparkgen.model.nn.GraphBuilder;
+import io.sparkgen.model.nn.Layers;
+import java.util.List;
+import org.nd4j.autodiff.samediff.SDVariable;
+
+/**
+ * The two players' graphs. The GAN objective is written against this, so the same loss and update
+ * serve the DCGAN and a one-layer toy whose gradients can be derived by hand. Generator parameter
+ * names must start with {@code gen/}, the discriminator's with {@code disc/}.
+ */
+public interface GanArchitecture {
+
+  String GENERATOR = "gen/";
+  String DISCRIMINATOR = "disc/";
+
+  int noiseDim();
+
+  /** Label classes, 0 when unconditional. */
+  int numClasses();
+
+  /** Images [N, C, H, W] in [-1, 1]; training mode normalises with batch moments, reported in {@code norms}. */
+  SDVariable generator(GraphBuilder g, SDVariable z, SDVariable y, boolean training, List<Layers.BatchNorm> norms);
+
+  /** Logits [N, 1]; dropout masks are the placeholders {@code <tag>/mask<i>}, shapes {@link #dropoutMaskShapes}. */
+  SDVariable discriminator(GraphBuilder g, SDVariable x, SDVariable y, String tag);
+
+  /** Shapes of the discriminator's dropout masks for a batch of {@code n}, in placeholder order. */
+  List<long[]> dropoutMaskShapes(int n);
+
+  /** Keep probability of the discriminator's dropout. */
+  double dropoutKeep();
+
+  /** Momentum of the generator's batch-norm running statistics. */
+  double batchNormMomentum();
+}

@@ -1,0 +1,122 @@
+package io.sparkgen.model.gan;
+
+import io.sparkgen.model.Batch;
+import io.sparkgen.model.Objective;
+import io.sparkgen.model.StepReport;
+import io.sparkgen.model.nn.Layers;
+import io.sparkgen.model.optim.Adam;
+import io.sparkgen.model.optim.AdamConfig;
+import io.sparkgen.model.params.NamedArrays;
+import io.sparkgen.model.random.Rng;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * One simultaneous step of both players, as TensorFlow's DCGAN tutorial's train_step: one draw of
+ * z and of dropout masks, both gradients at the current parameters, then each player's Adam
+ * updates its own parameters only. The generator's batch-norm running statistics are updated from
+ * the step's batch moments.
+ */
+public final class GanObjective implements Objective {
+
+  private final GanNetwork net;
+  private final Adam generatorAdam;
+  private final Adam discriminatorAdam;
+
+  public GanObjective(GanNetwork net, AdamConfig generator, AdamConfig discriminator) {
+    this.net = net;
+    this.generatorAdam = new Adam(generator, net.generatorParameters());
+    this.discriminatorAdam = new Adam(discriminator, net.discriminatorParameters());
+  }
+
+  /** The step's randomness: z ~ N(0, I), then the dropout masks of D(x), then those of D(G(z)). */
+  public record Noise(INDArray z, List<INDArray> realMasks, List<INDArray> fakeMasks) {}
+
+  /** Each player's gradient of its own loss, and the graphs' outputs. */
+  public record Gradients(
+      Map<String, INDArray> generator, Map<String, INDArray> discriminator, Map<String, INDArray> outputs) {}
+
+  public Noise drawNoise(int n, Rng rng, org.nd4j.linalg.api.buffer.DataType type) {
+    INDArray z = rng.gaussian(type, n, net.architecture.noiseDim());
+    List<INDArray> real = new ArrayList<>();
+    List<INDArray> fake = new ArrayList<>();
+    double keep = net.architecture.dropoutKeep();
+    for (long[] shape : net.architecture.dropoutMaskShapes(n)) {
+      real.add(rng.dropoutMask(type, keep, shape));
+    }
+    for (long[] shape : net.architecture.dropoutMaskShapes(n)) {
+      fake.add(rng.dropoutMask(type, keep, shape));
+    }
+    return new Noise(z, real, fake);
+  }
+
+  /** grad_G L_G and grad_D L_D at the current parameters; applies nothing. */
+  public Gradients gradients(Batch batch, Noise noise) {
+    Map<String, INDArray> gIn = new HashMap<>();
+    gIn.put(GanNetwork.Z, noise.z());
+    putMasks(gIn, GanNetwork.FAKE, noise.fakeMasks());
+    putLabels(gIn, batch);
+    List<String> gOut = new ArrayList<>(List.of(net.fake, net.generatorLoss));
+    for (Layers.BatchNorm bn : net.norms) {
+      gOut.add(bn.batchMean().name());
+      gOut.add(bn.batchVariance().name());
+    }
+    OutAndGrad g = net.generatorGraph.calculateGradientsAndOutputs(gIn, gOut, net.generatorNames);
+
+    Map<String, INDArray> dIn = new HashMap<>();
+    dIn.put(GanNetwork.X_REAL, batch.images());
+    dIn.put(GanNetwork.X_FAKE, g.getOutputs().get(net.fake));
+    putMasks(dIn, GanNetwork.REAL, noise.realMasks());
+    putMasks(dIn, GanNetwork.FAKE, noise.fakeMasks());
+    putLabels(dIn, batch);
+    OutAndGrad d =
+        net.discriminatorGraph.calculateGradientsAndOutputs(
+            dIn, List.of(net.discriminatorLoss, net.logitReal, net.logitFake), net.discriminatorNames);
+
+    Map<String, INDArray> outputs = new HashMap<>(g.getOutputs());
+    outputs.putAll(d.getOutputs());
+    return new Gradients(g.getGradients(), d.getGradients(), outputs);
+  }
+
+  @Override
+  public StepReport step(Batch batch, Rng rng) {
+    Gradients grads = gradients(batch, drawNoise(batch.size(), rng, batch.images().dataType()));
+    generatorAdam.update(net.parameters(), grads.generator());
+    discriminatorAdam.update(net.parameters(), grads.discriminator());
+    for (Layers.BatchNorm bn : net.norms) {
+      bn.updateRunning(
+          net.buffers(), grads.outputs().get(bn.batchMean().name()), grads.outputs().get(bn.batchVariance().name()),
+          net.architecture.batchNormMomentum());
+    }
+    Map<String, INDArray> out = grads.outputs();
+    Map<String, Double> metrics = new TreeMap<>();
+    metrics.put("g_loss", out.get(net.generatorLoss).getDouble(0));
+    metrics.put("d_loss", out.get(net.discriminatorLoss).getDouble(0));
+    metrics.put("d_real", Transforms.sigmoid(out.get(net.logitReal), true).meanNumber().doubleValue());
+    metrics.put("d_fake", Transforms.sigmoid(out.get(net.logitFake), true).meanNumber().doubleValue());
+    return StepReport.of(metrics);
+  }
+
+  @Override
+  public NamedArrays optimizerState() {
+    return NamedArrays.concat(Map.of("generator", generatorAdam.state(), "discriminator", discriminatorAdam.state()));
+  }
+
+  private void putLabels(Map<String, INDArray> in, Batch batch) {
+    if (net.architecture.numClasses() > 0) {
+      in.put(GanNetwork.Y, batch.oneHot(net.architecture.numClasses()));
+    }
+  }
+
+  private static void putMasks(Map<String, INDArray> in, String tag, List<INDArray> masks) {
+    for (int i = 0; i < masks.size(); i++) {
+      in.put(tag + "/mask" + i, masks.get(i));
+    }
+  }
+}

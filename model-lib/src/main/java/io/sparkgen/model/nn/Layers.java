@@ -1,0 +1,114 @@
+package io.sparkgen.model.nn;
+
+import io.sparkgen.model.params.NamedArrays;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+
+/**
+ * The layers the reference architectures use, as SameDiff ops on NCHW tensors, with Keras' weight
+ * layouts and defaults. Parameters are named {@code <layer>/<W|b|gamma|beta>}.
+ */
+public final class Layers {
+
+  private Layers() {}
+
+  /** Padding as Keras names it. */
+  public enum Padding {
+    SAME,
+    VALID
+  }
+
+  /** x W (+ b), W [in, out]. */
+  public static SDVariable dense(GraphBuilder g, String name, SDVariable x, long in, long out, boolean bias) {
+    SDVariable y = x.mmul(g.param(name + "/W", Init.GLOROT_UNIFORM, in, out));
+    return bias ? y.add(g.param(name + "/b", Init.ZEROS, 1, out)) : y;
+  }
+
+  /** 2-D convolution, W [k, k, in, out]. */
+  public static SDVariable conv2d(
+      GraphBuilder g, String name, SDVariable x, long in, long out, int k, int stride, Padding padding, boolean bias) {
+    SDVariable w = g.param(name + "/W", Init.GLOROT_UNIFORM, k, k, in, out);
+    Conv2DConfig config =
+        Conv2DConfig.builder()
+            .kH(k).kW(k).sH(stride).sW(stride)
+            .paddingMode(padding == Padding.SAME ? PaddingMode.SAME : PaddingMode.VALID)
+            .dataFormat(Conv2DConfig.NCHW)
+            .build();
+    SDVariable y = g.sd().cnn().conv2d(x, w, config);
+    return bias ? y.add(g.param(name + "/b", Init.ZEROS, 1, out, 1, 1)) : y;
+  }
+
+  /** Transposed 2-D convolution with 'same' padding (output = input * stride), W [k, k, out, in]. */
+  public static SDVariable deconv2d(
+      GraphBuilder g, String name, SDVariable x, long in, long out, int k, int stride, boolean bias) {
+    SDVariable w = g.param(name + "/W", Init.GLOROT_UNIFORM, k, k, out, in);
+    DeConv2DConfig config =
+        DeConv2DConfig.builder()
+            .kH(k).kW(k).sH(stride).sW(stride)
+            .isSameMode(true)
+            .dataFormat(Conv2DConfig.NCHW)
+            .build();
+    SDVariable y = g.sd().cnn().deconv2d(x, w, config);
+    return bias ? y.add(g.param(name + "/b", Init.ZEROS, 1, out, 1, 1)) : y;
+  }
+
+  /** max(x, slope x). Keras' LeakyReLU defaults to slope 0.3. */
+  public static SDVariable leakyRelu(SameDiff sd, SDVariable x, double slope) {
+    return sd.nn().leakyRelu(x, slope);
+  }
+
+  /** Inverted dropout with a mask drawn outside the graph (see {@code Rng#dropoutMask}). */
+  public static SDVariable dropout(SDVariable x, SDVariable mask) {
+    return x.mul(mask);
+  }
+
+  /** Label embedding: one-hot [N, classes] times table [classes, dim] (Keras Embedding init). */
+  public static SDVariable embedding(GraphBuilder g, String name, SDVariable oneHot, long classes, long dim) {
+    return oneHot.mmul(g.param(name + "/E", Init.UNIFORM_005, classes, dim));
+  }
+
+  /** [N, ...] to [N, prod(...)]. */
+  public static SDVariable flatten(SDVariable x, long features) {
+    return x.reshape(-1, features);
+  }
+
+  /**
+   * Batch normalisation (Ioffe &amp; Szegedy 2015, Alg. 1) over {@code axes}, with gamma and beta
+   * of {@code statShape}. Training mode normalises with the batch's biased moments (as Keras) and
+   * exposes them for the running-average update; inference mode uses the running buffers. Built
+   * from elementwise ops so that SameDiff differentiates through the batch moments.
+   */
+  public static BatchNorm batchNorm(
+      GraphBuilder g, String name, SDVariable x, boolean training, double epsilon, long[] statShape, int... axes) {
+    SDVariable gamma = g.param(name + "/gamma", Init.ONES, statShape);
+    SDVariable beta = g.param(name + "/beta", Init.ZEROS, statShape);
+    SDVariable mean;
+    SDVariable variance;
+    if (training) {
+      g.ensureBuffer(name + "/running_mean", 0.0, statShape);
+      g.ensureBuffer(name + "/running_var", 1.0, statShape);
+      mean = x.mean(true, axes);
+      variance = x.squaredDifference(mean).mean(true, axes);
+    } else {
+      mean = g.buffer(name + "/running_mean", 0.0, statShape);
+      variance = g.buffer(name + "/running_var", 1.0, statShape);
+    }
+    SDVariable xHat = x.sub(mean).div(g.sd().math().sqrt(variance.add(epsilon)));
+    SDVariable y = xHat.mul(gamma).add(beta);
+    return new BatchNorm(name, y, training ? mean : null, training ? variance : null);
+  }
+
+  /** A batch-norm layer's output and, in training mode, its batch moments. */
+  public record BatchNorm(String name, SDVariable y, SDVariable batchMean, SDVariable batchVariance) {
+
+    /** Keras' moving averages: running = momentum * running + (1 - momentum) * batch. */
+    public void updateRunning(NamedArrays buffers, INDArray mean, INDArray variance, double momentum) {
+      buffers.get(name + "/running_mean").muli(momentum).addi(mean.mul(1.0 - momentum));
+      buffers.get(name + "/running_var").muli(momentum).addi(variance.mul(1.0 - momentum));
+    }
+  }
+}

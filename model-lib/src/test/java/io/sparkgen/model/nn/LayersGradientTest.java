@@ -1,0 +1,110 @@
+package io.sparkgen.model.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkgen.model.nn.Layers.Padding;
+import io.sparkgen.model.params.NamedArrays;
+import io.sparkgen.model.random.Rng;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Finite-difference checks (double precision) of every layer the families are built from. */
+class LayersGradientTest {
+
+  private static final double TOLERANCE = 1e-5;
+
+  /** L = sum(layer(x) * R) for a fixed random R; checks dL/d(every parameter) and the output shape. */
+  private static void check(long[] inShape, long[] outShape, Function<GraphBuilder, SDVariable[]> layer) {
+    NamedArrays params = NamedArrays.empty();
+    GraphBuilder g = new GraphBuilder(params, NamedArrays.empty(), 11L, DataType.DOUBLE);
+    SDVariable[] xy = layer.apply(g);
+    // Move every parameter off its initial value: zero biases would put ReLU-like kinks at 0.
+    params.asMap().forEach((n, a) -> a.addi(new Rng(n.hashCode()).gaussian(DataType.DOUBLE, a.shape()).muli(0.3)));
+    Map<String, INDArray> in = new HashMap<>();
+    in.put(xy[0].name(), new Rng(1).gaussian(DataType.DOUBLE, inShape));
+    INDArray y = g.sd().output(in, xy[1].name()).get(xy[1].name());
+    assertArrayEquals(outShape, y.shape());
+    SDVariable r = g.placeholder("r", outShape);
+    in.put("r", new Rng(2).gaussian(DataType.DOUBLE, outShape));
+    SDVariable loss = xy[1].mul(r).sum();
+    loss.markAsLoss();
+    double error = GradientCheck.maxRelativeError(g.sd(), in, loss.name(), List.copyOf(params.names()), 1e-6, 1);
+    assertTrue(error < TOLERANCE, "max relative error " + error);
+  }
+
+  @Test
+  void dense() {
+    check(new long[] {3, 4}, new long[] {3, 5}, g -> {
+      SDVariable x = g.placeholder("x", -1, 4);
+      return new SDVariable[] {x, Layers.dense(g, "d", x, 4, 5, true)};
+    });
+  }
+
+  @Test
+  void convolutionSameStride2() {
+    check(new long[] {2, 2, 7, 7}, new long[] {2, 3, 4, 4}, g -> {
+      SDVariable x = g.placeholder("x", -1, 2, 7, 7);
+      return new SDVariable[] {x, Layers.conv2d(g, "c", x, 2, 3, 5, 2, Padding.SAME, true)};
+    });
+  }
+
+  @Test
+  void convolutionValidStride2() {
+    check(new long[] {2, 2, 8, 8}, new long[] {2, 3, 3, 3}, g -> {
+      SDVariable x = g.placeholder("x", -1, 2, 8, 8);
+      return new SDVariable[] {x, Layers.conv2d(g, "c", x, 2, 3, 3, 2, Padding.VALID, true)};
+    });
+  }
+
+  @Test
+  void transposedConvolutionStride2AndStride1() {
+    check(new long[] {2, 3, 3, 3}, new long[] {2, 2, 6, 6}, g -> {
+      SDVariable x = g.placeholder("x", -1, 3, 3, 3);
+      return new SDVariable[] {x, Layers.deconv2d(g, "t", x, 3, 2, 5, 2, true)};
+    });
+    check(new long[] {2, 3, 4, 4}, new long[] {2, 2, 4, 4}, g -> {
+      SDVariable x = g.placeholder("x", -1, 3, 4, 4);
+      return new SDVariable[] {x, Layers.deconv2d(g, "t", x, 3, 2, 3, 1, false)};
+    });
+  }
+
+  @Test
+  void batchNormTrainingModeDifferentiatesThroughTheBatchMoments() {
+    check(new long[] {4, 3, 2, 2}, new long[] {4, 3, 2, 2}, g -> {
+      SDVariable x = g.placeholder("x", -1, 3, 2, 2);
+      return new SDVariable[] {x, Layers.batchNorm(g, "bn", x, true, 1e-3, new long[] {1, 3, 1, 1}, 0, 2, 3).y()};
+    });
+    check(new long[] {5, 6}, new long[] {5, 6}, g -> {
+      SDVariable x = g.placeholder("x", -1, 6);
+      return new SDVariable[] {x, Layers.batchNorm(g, "bn", x, true, 1e-3, new long[] {1, 6}, 0).y()};
+    });
+  }
+
+  @Test
+  void batchNormNormalisesToZeroMeanUnitVariance() {
+    NamedArrays params = NamedArrays.empty();
+    GraphBuilder g = new GraphBuilder(params, NamedArrays.empty(), 1L, DataType.DOUBLE);
+    SDVariable x = g.placeholder("x", -1, 3);
+    SDVariable y = Layers.batchNorm(g, "bn", x, true, 0.0 + 1e-12, new long[] {1, 3}, 0).y();
+    INDArray in = new Rng(4).gaussian(DataType.DOUBLE, 50, 3).muli(3).addi(7);
+    INDArray out = g.sd().output(Map.of("x", in), y.name()).get(y.name());
+    assertEquals(0.0, out.mean(0).maxNumber().doubleValue(), 1e-9);
+    assertEquals(1.0, out.var(false, 0).getDouble(0), 1e-9);
+  }
+
+  @Test
+  void labelEmbedding() {
+    check(new long[] {3, 4}, new long[] {3, 2}, g -> {
+      SDVariable y = g.placeholder("y", -1, 4);
+      return new SDVariable[] {y, Layers.embedding(g, "e", y, 4, 2)};
+    });
+  }
+}
