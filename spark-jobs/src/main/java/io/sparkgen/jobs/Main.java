@@ -1,5 +1,6 @@
 package io.sparkgen.jobs;
 
+import io.sparkgen.jobs.bench.BenchCommand;
 import io.sparkgen.jobs.cli.ErrorHandler;
 import io.sparkgen.jobs.cli.VersionProvider;
 import io.sparkgen.jobs.shard.ShardCommand;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Train and evaluate image generators on Apache Spark.",
-    subcommands = {ShardCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ShardCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
