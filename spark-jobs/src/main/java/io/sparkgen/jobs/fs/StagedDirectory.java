@@ -35,13 +35,19 @@ public final class StagedDirectory implements AutoCloseable {
     this.runId = runId;
   }
 
-  /** Checks the target and creates the staging directory. */
-  public static StagedDirectory begin(FileSystem fs, Path target, boolean overwrite, String runId) throws IOException {
+  /** Fails if the target exists and may not be replaced. */
+  public static void checkTarget(FileSystem fs, Path target, boolean overwrite) throws IOException {
     Path qualified = fs.makeQualified(target);
     if (fs.exists(qualified) && !overwrite) {
       throw new OutputExistsException(
           "output " + qualified + " already exists; choose another output or pass --overwrite to replace it atomically");
     }
+  }
+
+  /** Checks the target and creates the staging directory. */
+  public static StagedDirectory begin(FileSystem fs, Path target, boolean overwrite, String runId) throws IOException {
+    checkTarget(fs, target, overwrite);
+    Path qualified = fs.makeQualified(target);
     Path parent = qualified.getParent();
     if (parent == null) {
       throw new IllegalArgumentException("output " + qualified + " must not be a file system root");

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -68,9 +69,8 @@ public final class ShardCommand implements Callable<Integer> {
       System.out.printf("sharded %d images (%d train in %d shards, %d test in %d shards, %d bad skipped)%n",
           manifest.images(), manifest.train().count(), manifest.train().shards().size(), manifest.test().count(),
           manifest.test().shards().size(), manifest.badInput().skipped());
-      System.out.println("manifest: " + new org.apache.hadoop.fs.Path(resolved.config().shard().output(),
-          ShardManifest.FILE_NAME).getFileSystem(spark.sparkContext().hadoopConfiguration())
-          .makeQualified(new org.apache.hadoop.fs.Path(resolved.config().shard().output(), ShardManifest.FILE_NAME)));
+      Path path = new Path(resolved.config().shard().output(), ShardManifest.FILE_NAME);
+      System.out.println("manifest: " + path.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(path));
     }
     return 0;
   }

@@ -99,6 +99,37 @@ class BadInputTest {
   }
 
   @Test
+  void repeatedIdsKeepOneCopyOfTheSameImageAndNoneOfConflictingOnes() throws IOException {
+    org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType()
+        .add("image", org.apache.spark.sql.types.DataTypes.BinaryType)
+        .add("label", org.apache.spark.sql.types.DataTypes.IntegerType)
+        .add("id", org.apache.spark.sql.types.DataTypes.StringType);
+    List<org.apache.spark.sql.Row> rows = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      rows.add(org.apache.spark.sql.RowFactory.create(ImageCodec.encodePng(Fixtures.image(i, 4, 4, 1)), i, "id-" + i));
+    }
+    rows.add(rows.get(1)); // the same image again under its id
+    rows.add(org.apache.spark.sql.RowFactory.create(ImageCodec.encodePng(Fixtures.image(7, 4, 4, 1)), 2, "id-2"));
+    io.sparkgen.jobs.testing.TestSpark.session().createDataFrame(rows, schema).repartition(3)
+        .write().parquet(tmp.resolve("pq").toString());
+    String[] args = {"input.format=parquet", "input.paths=[\"" + tmp.resolve("pq") + "\"]", "input.parquet.id=id"};
+
+    BadInputException e = assertThrows(BadInputException.class,
+        () -> Shards.run(args[0], args[1], args[2], "output=" + tmp.resolve("fail")));
+    assertTrue(e.getMessage().contains("id-2: duplicate id: different images share this id"), e.getMessage());
+    assertTrue(e.getMessage().contains("id-1: duplicate: the same image appears more than once"), e.getMessage());
+    assertNothingWritten(tmp.resolve("fail"));
+
+    ShardManifest m = Shards.run(args[0], args[1], args[2], "output=" + tmp.resolve("skip"), "on-bad-input=skip");
+    // 12 rows: id-1 twice (one kept), id-2 twice with different pixels (both dropped).
+    assertEquals(9, m.images());
+    assertEquals(Map.of("duplicate", 1L, "duplicate id", 2L), m.badInput().byReason());
+    assertEquals(3, m.badInput().skipped());
+    java.util.Set<String> ids = Shards.read(tmp.resolve("skip").toString()).keySet();
+    assertTrue(ids.contains("id-1") && !ids.contains("id-2"), ids.toString());
+  }
+
+  @Test
   void emptyInputFailsInBothModes() throws IOException {
     Path empty = Files.createDirectories(tmp.resolve("empty"));
     for (String mode : List.of("fail", "skip")) {
