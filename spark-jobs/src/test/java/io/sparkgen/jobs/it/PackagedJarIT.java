@@ -47,7 +47,7 @@ class PackagedJarIT {
     Object[] r = run("bin/sparkgen", "shard", "--input", tmp.resolve("in").toString(), "--output", out.toString());
     assertEquals(0, r[0], (String) r[1]);
     assertTrue(((String) r[1]).contains("sharded 300 images"), (String) r[1]);
-    assertTrue(((String) r[1]).contains("[shard 3/6] decode: 300 images, 0 bad"), (String) r[1]);
+    assertTrue(((String) r[1]).contains("[shard 3/7] decode: 300 images, 0 bad"), (String) r[1]);
     try (InputStream in = Files.newInputStream(out.resolve("manifest.json"))) {
       assertEquals(300, ShardManifest.read(in).images());
     }
