@@ -61,14 +61,14 @@ public record ShardManifest(
   public record SourceDigest(String name, String uri, long bytes, String sha256) implements java.io.Serializable {}
 
   /** The stored geometry: uint8, height x width x channels, HWC order. */
-  public record Shape(int height, int width, int channels, String dtype, String layout) {}
+  public record Shape(int height, int width, int channels, String dtype, String layout) implements java.io.Serializable {}
 
   /** One split: its shards and statistics. Mean and std are per channel, on pixel values scaled to [0, 1]. */
   public record Split(long count, List<Shard> shards, Map<Integer, Long> labelHistogram, double[] channelMean,
       double[] channelStd) {}
 
   /** One Parquet shard; {@code file} is relative to the shard set directory; {@code sha256} hashes its rows. */
-  public record Shard(int index, String file, long count, long bytes, String sha256) {}
+  public record Shard(int index, String file, long count, long bytes, String sha256) implements java.io.Serializable {}
 
   /** Bad inputs: the policy, how many were skipped, by reason category, and the first ones by path. */
   public record BadInput(String policy, long skipped, Map<String, Long> byReason, List<Example> examples) {}

@@ -1,5 +1,6 @@
 package io.sparkgen.jobs.shard;
 
+import io.sparkgen.jobs.fs.SerializableHadoopConf;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,6 +10,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 
 /**
  * A committed shard set, opened for reading: the manifest is read and every shard it lists must be
@@ -53,6 +57,23 @@ public record ShardSet(Path directory, ShardManifest manifest) {
       }
     }
     return new ShardSet(dir, manifest);
+  }
+
+  /**
+   * The train (or test) split as an RDD with one partition per shard, partition i holding shard i,
+   * each checked against the manifest as it is read. Cache it: training reads it every round.
+   */
+  public JavaRDD<ShardImages> load(JavaSparkContext sc, boolean test) {
+    ShardManifest.Split split = test ? manifest.test() : manifest.train();
+    List<ShardManifest.Shard> shards = split.shards().stream().filter(s -> s.file() != null).toList();
+    if (shards.isEmpty()) {
+      throw new IllegalArgumentException("shard set " + directory + " has no " + (test ? "test" : "train") + " shards");
+    }
+    Broadcast<SerializableHadoopConf> conf = sc.broadcast(new SerializableHadoopConf(sc.hadoopConfiguration()));
+    String dir = directory.toString();
+    ShardManifest.Shape shape = manifest.shape();
+    return sc.parallelize(shards, shards.size()).map(shard -> ShardImages.read(shard.index(),
+        new Path(dir, shard.file()).toString(), shape, shard.sha256(), conf.value().get()));
   }
 
   /** Paths of the train (or test) shard files, in shard order. */

@@ -1,19 +1,14 @@
 package io.sparkgen.jobs.shard;
 
 import io.sparkgen.jobs.image.RawImage;
-import io.sparkgen.model.provenance.Hashes;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 
 /**
  * Statistics of one shard, gathered in row order: count, label histogram, float64 per-channel sums
- * of pixel values and their squares, duplicate ids, and the SHA-256 of the rows' content (id,
- * label, shape, pixels), which does not depend on Parquet's encoding.
+ * of pixel values and their squares, duplicate ids, and the {@link RowDigest} of its rows.
  */
 final class ShardStats implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -27,7 +22,7 @@ final class ShardStats implements Serializable {
   final TreeMap<String, Long> duplicatesByReason = new TreeMap<>();
   final List<Decoded.Bad> duplicateExamples = new ArrayList<>();
   String sha256;
-  private transient MessageDigest digest = Hashes.sha256();
+  private transient RowDigest digest = new RowDigest();
 
   ShardStats(int partition) {
     this.partition = partition;
@@ -53,11 +48,7 @@ final class ShardStats implements Serializable {
       sum[k] += s[k];
       sumSquares[k] += s2[k];
     }
-    byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
-    digest.update(ByteBuffer.allocate(20).putInt(idBytes.length).putInt(label).putInt(image.height())
-        .putInt(image.width()).putInt(image.channels()).array());
-    digest.update(idBytes);
-    digest.update(pixels);
+    digest.add(id, label, image.height(), image.width(), image.channels(), pixels);
   }
 
   void duplicate(String id, String reason, int maxExamples) {
@@ -69,7 +60,7 @@ final class ShardStats implements Serializable {
   }
 
   ShardStats finish() {
-    sha256 = Hashes.hex(digest.digest());
+    sha256 = digest.hex();
     return this;
   }
 }
