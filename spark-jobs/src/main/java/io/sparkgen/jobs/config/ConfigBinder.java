@@ -30,7 +30,8 @@ import java.util.stream.Collectors;
  *
  * <p>Supported field types: String, int, long, double, boolean, enums, nested records,
  * {@code List<String|Integer|Long|Double>} and {@code Map<String, String>} (free-form, e.g. extra
- * Spark settings).
+ * Spark settings) and {@code Map<String, Object>} (a free-form tree, e.g. a model family's config,
+ * which that family validates).
  */
 public final class ConfigBinder {
 
@@ -171,6 +172,9 @@ public final class ConfigBinder {
       } else if (element == Double.class) {
         return List.copyOf(config.getDoubleList(fullKey));
       }
+    } else if (raw == Map.class && rawClass(((ParameterizedType) type).getActualTypeArguments()[1]) == Object.class) {
+      // A free-form tree (numbers, strings, lists, objects), validated by whoever reads it.
+      return sortedTree(config.getObject(fullKey).unwrapped());
     } else if (raw == Map.class) {
       Map<String, String> map = new TreeMap<>();
       // Free-form keys may contain dots (spark.executor.memory): read the object's own entries.
@@ -180,6 +184,13 @@ public final class ConfigBinder {
       return map;
     }
     throw new IllegalStateException("unsupported config field type " + type + " at " + fullKey);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> sortedTree(Map<String, Object> tree) {
+    Map<String, Object> sorted = new TreeMap<>();
+    tree.forEach((k, v) -> sorted.put(k, v instanceof Map<?, ?> m ? sortedTree((Map<String, Object>) m) : v));
+    return java.util.Collections.unmodifiableMap(sorted);
   }
 
   private static void flatten(String prefix, ConfigValue value, Map<String, String> out, String fullKey) {

@@ -49,7 +49,7 @@ public final class ConfigRenderer {
       return list.stream().map(ConfigRenderer::scalar).collect(Collectors.joining(", ", "[", "]"));
     } else if (value instanceof Map<?, ?> map) {
       return map.entrySet().stream()
-          .map(e -> quote(String.valueOf(e.getKey())) + " = " + quote(String.valueOf(e.getValue())))
+          .map(e -> quote(String.valueOf(e.getKey())) + " = " + scalar(e.getValue()))
           .collect(Collectors.joining(", ", "{", "}"));
     }
     return String.valueOf(value);

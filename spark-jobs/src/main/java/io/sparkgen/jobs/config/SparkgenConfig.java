@@ -1,6 +1,7 @@
 package io.sparkgen.jobs.config;
 
 import io.sparkgen.jobs.shard.ShardConfig;
+import io.sparkgen.jobs.train.TrainJobConfig;
 
 /**
  * The whole configuration: one section per job, defaults in code. Files in conf/ and command-line
@@ -9,9 +10,10 @@ import io.sparkgen.jobs.shard.ShardConfig;
 public record SparkgenConfig(
     @Doc("Master seed: every random choice of every job derives from it.") long seed,
     @Doc("Spark session settings.") SparkSettings spark,
-    @Doc("The shard job: image collection in, Parquet shards and manifest out.") ShardConfig shard) {
+    @Doc("The shard job: image collection in, Parquet shards and manifest out.") ShardConfig shard,
+    @Doc("The training job: parameter-averaged data parallelism over the shards.") TrainJobConfig train) {
 
   public static SparkgenConfig defaults() {
-    return new SparkgenConfig(20261122L, SparkSettings.defaults(), ShardConfig.defaults());
+    return new SparkgenConfig(20261122L, SparkSettings.defaults(), ShardConfig.defaults(), TrainJobConfig.defaults());
   }
 }

@@ -64,6 +64,14 @@ public record ShardImages(int index, int height, int width, int channels, String
         labels.stream().mapToInt(Integer::intValue).toArray(), pixels.toByteArray());
   }
 
+  /** The first {@code n} images (all if fewer). */
+  public ShardImages head(int n) {
+    int k = Math.min(n, count());
+    int size = height * width * channels;
+    return new ShardImages(index, height, width, channels, java.util.Arrays.copyOf(ids, k),
+        java.util.Arrays.copyOf(labels, k), java.util.Arrays.copyOf(pixels, k * size));
+  }
+
   /**
    * The images as a trainer reads them: [N, C, H, W] floats x = p / 127.5 - 1 in [-1, 1]; labels
    * null when the shard has no labels.

@@ -88,7 +88,7 @@ class ConfigLoaderTest {
   void renderedConfigParsesBackToTheSameHash() throws IOException {
     ResolvedConfig original = ConfigLoader.load(List.of(), List.of("seed=3", "shard.input.class-names=[\"a\",\"b\"]",
         "spark.conf={\"spark.sql.shuffle.partitions\"=\"8\"}", "shard.image.resize=center-crop", "shard.image.height=4",
-        "shard.image.width=4"), Map.of());
+        "shard.image.width=4", "train.model.config={latent-dim = 3, encoder-channels = [4, 4], optimizer {lr = 0.5}}"), Map.of());
     File rendered = file("resolved.conf", original.render());
     ResolvedConfig reparsed = ConfigLoader.load(List.of(rendered), List.of(), Map.of());
     assertEquals(original.config(), reparsed.config());
