@@ -57,6 +57,24 @@ class PackagedJarIT {
   }
 
   @Test
+  void binSparkgenTrainsATinyModelFromTheFatJar() throws Exception {
+    // ND4J's backend and ops are found through META-INF/services, which shading must merge.
+    Fixtures.idx(tmp.resolve("in"), "train", 64, 8, 8, true);
+    Path shards = tmp.resolve("shards");
+    assertEquals(0, run("bin/sparkgen", "shard", "--input", tmp.resolve("in").toString(), "--output", shards.toString(),
+        "--train-shards", "2", "--test-fraction", "0")[0]);
+    Path runDir = tmp.resolve("run");
+    Object[] r = run("bin/sparkgen", "train", "--model", "gan", "--data", shards.toString(), "--run-dir", runDir.toString(),
+        "--batch-size", "4", "--averaging-frequency", "1", "--total-images", "16",
+        "--set", "train.model.config={noise-dim = 4, kernel-size = 3, generator-channels = [8, 4, 4], "
+            + "discriminator-channels = [4, 8]}");
+    assertEquals(0, r[0], (String) r[1]);
+    assertTrue(((String) r[1]).contains("trained to step 2"), (String) r[1]);
+    assertTrue(Files.isRegularFile(runDir.resolve("checkpoints/ckpt-000000000002.zip")));
+    assertTrue(Files.isRegularFile(runDir.resolve("samples/samples-000000000002.png")));
+  }
+
+  @Test
   void sparkSubmitRunsTheFatJar() throws Exception {
     Fixtures.pngFolder(tmp.resolve("in"), 40, 9, 9, 3);
     Path out = tmp.resolve("out");
