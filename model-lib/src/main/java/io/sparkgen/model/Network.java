@@ -10,4 +10,13 @@ public interface Network {
 
   /** Non-trainable state (batch-norm running statistics), sorted by name; may be empty. */
   NamedArrays buffers();
+
+  /**
+   * Floating-point operations of one training step per image, counted analytically as 2 per
+   * multiply-add of the dense and (transposed) convolution layers, forward plus both backward
+   * products (3x forward); elementwise ops are not counted. NaN when the network does not say.
+   */
+  default double trainingFlopsPerImage() {
+    return Double.NaN;
+  }
 }

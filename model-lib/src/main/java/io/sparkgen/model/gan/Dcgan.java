@@ -98,6 +98,47 @@ public final class Dcgan implements GanArchitecture {
   }
 
   @Override
+  public double generatorFlopsPerImage() {
+    List<Integer> ch = c.generatorChannels();
+    int up = ch.size() - 1;
+    double h = c.image().height() >> up;
+    double w = c.image().width() >> up;
+    double k2 = (double) c.kernelSize() * c.kernelSize();
+    double in = c.noiseDim() + (c.conditional() ? c.labelEmbeddingDim() : 0);
+    double flops = 2 * in * ch.get(0) * h * w + (c.conditional() ? 2.0 * c.numClasses() * c.labelEmbeddingDim() : 0);
+    for (int i = 1; i <= ch.size(); i++) {
+      // A transposed convolution does one k x k multiply-add per input pixel and channel pair.
+      double out = i < ch.size() ? ch.get(i) : c.image().channels();
+      flops += 2 * h * w * ch.get(i - 1) * out * k2;
+      if (i > 1) {
+        h *= 2;
+        w *= 2;
+      }
+    }
+    return flops;
+  }
+
+  @Override
+  public double discriminatorFlopsPerImage() {
+    double h = c.image().height();
+    double w = c.image().width();
+    double k2 = (double) c.kernelSize() * c.kernelSize();
+    double in = c.image().channels();
+    double flops = 0;
+    if (c.conditional()) {
+      flops += 2 * c.labelEmbeddingDim() * (c.numClasses() + h * w);
+      in += 1;
+    }
+    for (int out : c.discriminatorChannels()) {
+      h = Math.ceil(h / 2);
+      w = Math.ceil(w / 2);
+      flops += 2 * h * w * in * out * k2;
+      in = out;
+    }
+    return flops + 2 * in * h * w;
+  }
+
+  @Override
   public List<long[]> dropoutMaskShapes(int n) {
     List<long[]> shapes = new ArrayList<>();
     for (int i = 0; i < c.discriminatorChannels().size(); i++) {

@@ -34,4 +34,14 @@ public interface GanArchitecture {
 
   /** Momentum of the generator's batch-norm running statistics. */
   double batchNormMomentum();
+
+  /** Forward flops of G per image (2 per multiply-add of its dense and convolution layers); NaN if unknown. */
+  default double generatorFlopsPerImage() {
+    return Double.NaN;
+  }
+
+  /** Forward flops of D per image, counted as {@link #generatorFlopsPerImage}; NaN if unknown. */
+  default double discriminatorFlopsPerImage() {
+    return Double.NaN;
+  }
 }

@@ -82,6 +82,12 @@ public final class GanNetwork implements Network {
     return buffers;
   }
 
+  /** G step: G and D(G(z)) forward and backward; D step: D(x) and D(x_fake) forward and backward. */
+  @Override
+  public double trainingFlopsPerImage() {
+    return 3 * (architecture.generatorFlopsPerImage() + 3 * architecture.discriminatorFlopsPerImage());
+  }
+
   public NamedArrays generatorParameters() {
     return parameters.filter(n -> n.startsWith(GanArchitecture.GENERATOR));
   }

@@ -5,7 +5,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.DeConv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 
 /**
@@ -42,17 +41,28 @@ public final class Layers {
     return bias ? y.add(g.param(name + "/b", Init.ZEROS, 1, out, 1, 1)) : y;
   }
 
-  /** Transposed 2-D convolution with 'same' padding (output = input * stride), W [k, k, out, in]. */
+  /**
+   * Transposed 2-D convolution with 'same' padding (output = input * stride), W [k, k, out, in].
+   * Computed as {@link TransposedConv#chosen()} says: where oneDNN runs convolutions (several
+   * times faster than libnd4j's own deconv2d on CPU), as one stride-1 convolution plus
+   * depth-to-space ({@link #deconv2dAsConv}); elsewhere with libnd4j's deconv2d op. Same maths,
+   * same parameters.
+   */
   public static SDVariable deconv2d(
       GraphBuilder g, String name, SDVariable x, long in, long out, int k, int stride, boolean bias) {
     SDVariable w = g.param(name + "/W", Init.GLOROT_UNIFORM, k, k, out, in);
-    DeConv2DConfig config =
-        DeConv2DConfig.builder()
-            .kH(k).kW(k).sH(stride).sW(stride)
-            .isSameMode(true)
-            .dataFormat(Conv2DConfig.NCHW)
-            .build();
-    SDVariable y = g.sd().cnn().deconv2d(x, w, config);
+    SDVariable y =
+        TransposedConv.chosen() == TransposedConv.PHASE_CONV
+            ? TransposedConv.phaseConv(g.sd(), x, w, in, out, k, stride)
+            : TransposedConv.nativeDeconv(g.sd(), x, w, k, stride);
+    return bias ? y.add(g.param(name + "/b", Init.ZEROS, 1, out, 1, 1)) : y;
+  }
+
+  /** {@link #deconv2d} computed as a stride-1 convolution plus depth-to-space, whatever the backend. */
+  public static SDVariable deconv2dAsConv(
+      GraphBuilder g, String name, SDVariable x, long in, long out, int k, int stride, boolean bias) {
+    SDVariable w = g.param(name + "/W", Init.GLOROT_UNIFORM, k, k, out, in);
+    SDVariable y = TransposedConv.phaseConv(g.sd(), x, w, in, out, k, stride);
     return bias ? y.add(g.param(name + "/b", Init.ZEROS, 1, out, 1, 1)) : y;
   }
 

@@ -92,6 +92,39 @@ public final class VaeNetwork implements Network {
     return buffers;
   }
 
+  /** Encoder and decoder, forward and backward; the reparameterisation and ELBO terms are not counted. */
+  @Override
+  public double trainingFlopsPerImage() {
+    VaeConfig c = config;
+    double k2 = (double) c.kernelSize() * c.kernelSize();
+    double emb = c.conditional() ? c.labelEmbeddingDim() : 0;
+    double embedding = c.conditional() ? 2.0 * c.numClasses() * c.labelEmbeddingDim() : 0;
+    double flops = 2 * embedding;
+    double h = c.image().height();
+    double w = c.image().width();
+    double in = c.image().channels();
+    for (int out : c.encoderChannels()) {
+      h = Math.floor((h - c.kernelSize()) / 2) + 1;
+      w = Math.floor((w - c.kernelSize()) / 2) + 1;
+      flops += 2 * h * w * in * out * k2;
+      in = out;
+    }
+    flops += 2 * (in * h * w + emb) * 2 * c.latentDim();
+    int k = c.decoderChannels().size();
+    h = c.image().height() >> k;
+    w = c.image().width() >> k;
+    in = c.decoderBaseChannels();
+    flops += 2 * (c.latentDim() + emb) * in * h * w;
+    for (int out : c.decoderChannels()) {
+      flops += 2 * h * w * in * out * k2; // per input pixel of the transposed convolution
+      h *= 2;
+      w *= 2;
+      in = out;
+    }
+    flops += 2 * h * w * in * c.image().channels() * k2;
+    return 3 * flops;
+  }
+
   /** The tutorial's binarisation: a pixel is 1 where its [0, 1] value exceeds 0.5 (0 in [-1, 1]). */
   public static INDArray binarize(INDArray images) {
     return images.gt(0.0).castTo(images.dataType());

@@ -20,7 +20,8 @@ public final class Benchmarks {
   public static final Benchmarks DEFAULT = new Benchmarks(List.of(
       new Nd4jSgemmBenchmark(),
       new ImageCodecBenchmark(),
-      new ShardFashionMnistBenchmark()));
+      new ShardFashionMnistBenchmark(),
+      new TrainStepBenchmark()));
 
   private final Map<String, Benchmark> byName = new LinkedHashMap<>();
 

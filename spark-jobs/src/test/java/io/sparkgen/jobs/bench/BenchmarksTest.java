@@ -37,7 +37,7 @@ class BenchmarksTest {
 
   @Test
   void defaultRegistryHasTheInitialBenchmarks() {
-    assertEquals(List.of("nd4j-sgemm", "image-codec", "shard-fashion-mnist"), Benchmarks.DEFAULT.names());
+    assertEquals(List.of("nd4j-sgemm", "image-codec", "shard-fashion-mnist", "train-step"), Benchmarks.DEFAULT.names());
   }
 
   @Test
