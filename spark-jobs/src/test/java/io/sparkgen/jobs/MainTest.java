@@ -66,6 +66,22 @@ class MainTest {
   }
 
   @Test
+  void everyCommandHasHelpAndDryRun() {
+    picocli.CommandLine cli = new picocli.CommandLine(new Main());
+    assertTrue(cli.getSubcommands().keySet().containsAll(java.util.List.of("shard", "train", "bench")));
+    cli.getSubcommands().forEach((name, sub) -> {
+      if (!name.equals("help")) {
+        assertTrue(sub.getCommandSpec().findOption("--dry-run") != null, name + " has no --dry-run");
+        assertTrue(sub.getCommandSpec().findOption("--help") != null, name + " has no --help");
+      }
+    });
+    Object[] train = cli("train", "--dry-run", "--model", "gan", "--set", "train.model.config={noise-dim = 8}");
+    assertEquals(0, train[0], (String) train[2]);
+    assertTrue(((String) train[1]).contains("family = \"gan\""), (String) train[1]);
+    assertTrue(((String) train[1]).contains("config = {\"noise-dim\" = 8}"), (String) train[1]);
+  }
+
+  @Test
   void configErrorsExitWithUsageCode() {
     Object[] r = cli("shard", "--dry-run", "--set", "shard.outptu=x");
     assertEquals(2, r[0]);

@@ -27,6 +27,22 @@ public final class ConfigOptions {
   @Option(names = "--dry-run", description = "Print the fully resolved config and exit without running anything.")
   public boolean dryRun;
 
+  /** With --dry-run: prints the resolved config and its hash, and says so (the command then exits). */
+  public boolean printIfDryRun(ResolvedConfig resolved) {
+    if (dryRun) {
+      System.out.print(resolved.render());
+      System.out.println("# config hash: " + resolved.hash());
+    }
+    return dryRun;
+  }
+
+  /** Records a command option that was given as an override {@code key=value}, named by the option. */
+  public static void option(Map<String, String> options, String option, String key, Object value) {
+    if (value != null) {
+      options.put(option, key + "=" + value);
+    }
+  }
+
   /** Resolves the config with the subcommand's own options ({@code --name} to {@code key=value}) last. */
   public ResolvedConfig resolve(Map<String, String> commandOptions) {
     Map<String, String> options = new LinkedHashMap<>();

@@ -59,9 +59,7 @@ public final class ShardCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ResolvedConfig resolved = config.resolve(options());
-    if (config.dryRun) {
-      System.out.print(resolved.render());
-      System.out.println("# config hash: " + resolved.hash());
+    if (config.printIfDryRun(resolved)) {
       return 0;
     }
     try (SparkSession spark = SparkSessions.create(resolved.config().spark(), "shard")) {
@@ -80,13 +78,13 @@ public final class ShardCommand implements Callable<Integer> {
     if (input != null) {
       options.put("--input", "shard.input.paths=" + input.stream().map(ShardCommand::quote).collect(Collectors.joining(",", "[", "]")));
     }
-    put(options, "--format", "shard.input.format", format);
-    put(options, "--output", "shard.output", output);
-    put(options, "--overwrite", "shard.overwrite", overwrite);
-    put(options, "--on-bad-input", "shard.on-bad-input", onBadInput);
-    put(options, "--train-shards", "shard.shards.train", trainShards);
-    put(options, "--test-shards", "shard.shards.test", testShards);
-    put(options, "--test-fraction", "shard.split.test-fraction", testFraction);
+    ConfigOptions.option(options, "--format", "shard.input.format", format);
+    ConfigOptions.option(options, "--output", "shard.output", output);
+    ConfigOptions.option(options, "--overwrite", "shard.overwrite", overwrite);
+    ConfigOptions.option(options, "--on-bad-input", "shard.on-bad-input", onBadInput);
+    ConfigOptions.option(options, "--train-shards", "shard.shards.train", trainShards);
+    ConfigOptions.option(options, "--test-shards", "shard.shards.test", testShards);
+    ConfigOptions.option(options, "--test-fraction", "shard.split.test-fraction", testFraction);
     if (size != null) {
       String[] hw = size.toLowerCase().split("x");
       if (hw.length != 2) {
@@ -95,15 +93,9 @@ public final class ShardCommand implements Callable<Integer> {
       options.put("--size", "shard.image.height=" + hw[0].trim());
       options.put("--size ", "shard.image.width=" + hw[1].trim());
     }
-    put(options, "--channels", "shard.image.channels", channels);
-    put(options, "--resize", "shard.image.resize", resize);
+    ConfigOptions.option(options, "--channels", "shard.image.channels", channels);
+    ConfigOptions.option(options, "--resize", "shard.image.resize", resize);
     return options;
-  }
-
-  private static void put(Map<String, String> options, String option, String key, Object value) {
-    if (value != null) {
-      options.put(option, key + "=" + value);
-    }
   }
 
   private static String quote(String s) {

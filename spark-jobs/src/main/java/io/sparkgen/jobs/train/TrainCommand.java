@@ -46,17 +46,15 @@ public final class TrainCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Map<String, String> options = new LinkedHashMap<>();
-    put(options, "--model", "train.model.family", family);
-    put(options, "--data", "train.data", data);
-    put(options, "--run-dir", "train.run-dir", runDir);
-    put(options, "--total-images", "train.total-images", totalImages);
-    put(options, "--batch-size", "train.batch-size", batchSize);
-    put(options, "--averaging-frequency", "train.averaging-frequency", averagingFrequency);
-    put(options, "--resume", "train.resume", resume);
+    ConfigOptions.option(options, "--model", "train.model.family", family);
+    ConfigOptions.option(options, "--data", "train.data", data);
+    ConfigOptions.option(options, "--run-dir", "train.run-dir", runDir);
+    ConfigOptions.option(options, "--total-images", "train.total-images", totalImages);
+    ConfigOptions.option(options, "--batch-size", "train.batch-size", batchSize);
+    ConfigOptions.option(options, "--averaging-frequency", "train.averaging-frequency", averagingFrequency);
+    ConfigOptions.option(options, "--resume", "train.resume", resume);
     ResolvedConfig resolved = config.resolve(options);
-    if (config.dryRun) {
-      System.out.print(resolved.render());
-      System.out.println("# config hash: " + resolved.hash());
+    if (config.printIfDryRun(resolved)) {
       return 0;
     }
     try (SparkSession spark = SparkSessions.create(resolved.config().spark(), "train")) {
@@ -64,11 +62,5 @@ public final class TrainCommand implements Callable<Integer> {
       System.out.printf("trained to step %d; run directory %s%n", state.step(), resolved.config().train().runDir());
     }
     return 0;
-  }
-
-  private static void put(Map<String, String> options, String option, String key, Object value) {
-    if (value != null) {
-      options.put(option, key + "=" + value);
-    }
   }
 }
