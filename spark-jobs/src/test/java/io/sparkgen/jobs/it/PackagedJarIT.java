@@ -1,18 +1,14 @@
 package io.sparkgen.jobs.it;
 
+import static io.sparkgen.jobs.testing.Scripts.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgen.jobs.shard.ShardManifest;
 import io.sparkgen.jobs.testing.Fixtures;
-import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,22 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PackagedJarIT {
 
-  private static final Path ROOT = Path.of(System.getProperty("sparkgen.root", "..")).toAbsolutePath().normalize();
-
   @TempDir Path tmp;
-
-  /** Runs a script under the repository root; returns {exit code, output}. */
-  private static Object[] run(String... command) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("bash"));
-    cmd.addAll(List.of(command));
-    Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true).start();
-    String out;
-    try (InputStream in = p.getInputStream()) {
-      out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + String.join(" ", command));
-    return new Object[] {p.exitValue(), out};
-  }
 
   @Test
   void binSparkgenShards() throws Exception {

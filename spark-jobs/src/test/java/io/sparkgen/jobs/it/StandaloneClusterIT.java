@@ -1,18 +1,14 @@
 package io.sparkgen.jobs.it;
 
+import static io.sparkgen.jobs.testing.Scripts.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgen.jobs.testing.Fixtures;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,23 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StandaloneClusterIT {
 
-  private static final Path ROOT = Path.of(System.getProperty("sparkgen.root", "..")).toAbsolutePath().normalize();
-
   @TempDir static Path tmp;
   private static String master;
   private static Path shards;
-
-  private static Object[] run(String... command) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of("bash"));
-    cmd.addAll(List.of(command));
-    Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true).start();
-    String out;
-    try (InputStream in = p.getInputStream()) {
-      out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + String.join(" ", command));
-    return new Object[] {p.exitValue(), out};
-  }
 
   @BeforeAll
   static void startCluster() throws Exception {

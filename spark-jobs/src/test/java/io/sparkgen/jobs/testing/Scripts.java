@@ -1,0 +1,33 @@
+package io.sparkgen.jobs.testing;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the repository's scripts (bin/, deploy/) as users do, for the integration tests. */
+public final class Scripts {
+
+  /** The repository root: failsafe passes it as sparkgen.root; tests run from spark-jobs/ otherwise. */
+  public static final Path ROOT = Path.of(System.getProperty("sparkgen.root", "..")).toAbsolutePath().normalize();
+
+  private Scripts() {}
+
+  /** Runs {@code bash command...} in the repository root; returns {exit code, stdout and stderr}. */
+  public static Object[] run(String... command) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of("bash"));
+    cmd.addAll(List.of(command));
+    Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true).start();
+    String out;
+    try (InputStream in = p.getInputStream()) {
+      out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + String.join(" ", command));
+    return new Object[] {p.exitValue(), out};
+  }
+}
