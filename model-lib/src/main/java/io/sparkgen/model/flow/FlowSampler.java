@@ -2,6 +2,7 @@ package io.sparkgen.model.flow;
 
 import io.sparkgen.model.SampleRequest;
 import io.sparkgen.model.Sampler;
+import io.sparkgen.model.SamplerOptions;
 import io.sparkgen.model.params.NamedArrays;
 import io.sparkgen.model.random.Rng;
 import io.sparkgen.model.random.Seeds;
@@ -25,10 +26,11 @@ public final class FlowSampler implements Sampler {
     this.dequantization = new Dequantization(source.config().logitAlpha());
   }
 
-  /** At the config's temperature. */
+  /** At the request's {@code temperature} option, else the config's. */
   @Override
   public INDArray sample(NamedArrays weights, SampleRequest request) {
-    return sample(weights, request, inverseNet.config().temperature());
+    SamplerOptions options = request.options().requireKnown("flow", java.util.Set.of("temperature"));
+    return sample(weights, request, options.number("temperature", inverseNet.config().temperature()));
   }
 
   public INDArray sample(NamedArrays weights, SampleRequest request, double temperature) {

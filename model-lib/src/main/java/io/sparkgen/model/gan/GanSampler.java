@@ -44,6 +44,7 @@ public final class GanSampler implements Sampler {
 
   @Override
   public INDArray sample(NamedArrays source, SampleRequest request) {
+    request.options().requireKnown("gan", java.util.Set.of());
     weights.assignFrom(source);
     INDArray z = Nd4j.create(type, request.count(), architecture.noiseDim());
     for (int i = 0; i < request.count(); i++) {

@@ -26,6 +26,7 @@ public final class VaeSampler implements Sampler {
 
   @Override
   public INDArray sample(NamedArrays weights, SampleRequest request) {
+    request.options().requireKnown("vae", java.util.Set.of());
     decoderNet.parameters().assignFrom(weights);
     INDArray z = Nd4j.create(decoderNet.parameters().get("dec/dense/W").dataType(), request.count(), config.latentDim());
     for (int i = 0; i < request.count(); i++) {
