@@ -1,5 +1,6 @@
 package io.sparkgen.jobs.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkgen.jobs.config.ConfigError;
 import io.sparkgen.jobs.config.ResolvedConfig;
@@ -12,6 +13,7 @@ import io.sparkgen.jobs.shard.ShardSet;
 import io.sparkgen.jobs.spark.Eta;
 import io.sparkgen.model.SampleRequest;
 import io.sparkgen.model.checkpoint.Checkpoint;
+import io.sparkgen.model.checkpoint.CheckpointMismatchException;
 import io.sparkgen.model.config.Configs;
 import io.sparkgen.model.random.Seeds;
 import io.sparkgen.model.train.LocalTrainer;
@@ -153,7 +155,14 @@ public final class TrainJob {
       java.nio.file.Path local = Files.createTempFile("sparkgen-resume-", ".zip");
       try {
         HadoopFiles.download(fs, newest, local);
-        Checkpoint.read(local).restoreInto(driver);
+        Checkpoint checkpoint = Checkpoint.read(local);
+        try {
+          checkpoint.restoreInto(driver);
+        } catch (CheckpointMismatchException e) {
+          throw new ConfigError("cannot resume from " + newest + ": the configured model differs from the checkpoint's ("
+              + differences(checkpoint.metadata().config(), Configs.MAPPER.valueToTree(driver.model().config()))
+              + "); resume with the checkpoint's train.model settings, or start a new train.run-dir", e);
+        }
       } finally {
         Files.deleteIfExists(local);
       }
@@ -222,6 +231,22 @@ public final class TrainJob {
     byte[] png = ImageCodec.encodePng(ImageGrid.tile(ImageGrid.fromModelOutput(images), columns, 2, 255));
     HadoopFiles.write(fs, new Path(runDir, String.format("samples/samples-%012d.png", driver.stepCount())), png);
     LOG.info("train: checkpoint {} and sample grid written", new Path(runDir, "checkpoints/" + name));
+  }
+
+  /** The config fields that differ, as "name: checkpoint A, now B", for the refusal message. */
+  static String differences(JsonNode checkpoint, JsonNode now) {
+    List<String> out = new ArrayList<>();
+    java.util.SortedSet<String> names = new java.util.TreeSet<>();
+    checkpoint.fieldNames().forEachRemaining(names::add);
+    now.fieldNames().forEachRemaining(names::add);
+    for (String name : names) {
+      JsonNode a = checkpoint.get(name);
+      JsonNode b = now.get(name);
+      if (a == null || !a.equals(b)) {
+        out.add(name + ": checkpoint " + a + ", now " + b);
+      }
+    }
+    return out.isEmpty() ? "same config, different array layout" : String.join("; ", out);
   }
 
   private static void checkFinite(long round, Map<String, Double> metrics, AveragedState state) {

@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgen.jobs.shard.ShardManifest;
 import io.sparkgen.jobs.shard.ShardSet;
+import io.sparkgen.jobs.testing.ChildJvm;
 import io.sparkgen.jobs.testing.Fixtures;
 import io.sparkgen.jobs.testing.Shards;
 import io.sparkgen.jobs.testing.TestSpark;
 import java.io.File;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,24 +31,11 @@ class AtomicCommitTest {
 
   /** Starts {@code sparkgen shard} in a child JVM with the test classpath and JVM flags. */
   private Process shard(Path input, Path output, String failpoint, String... extra) throws IOException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      if (arg.startsWith("--add-opens") || arg.startsWith("-XX:+IgnoreUnrecognized") || arg.startsWith("-Djdk.reflect")
-          || arg.startsWith("-Dlog4j2")) {
-        command.add(arg);
-      }
-    }
-    command.add("-Xmx1g");
-    if (failpoint != null) {
-      command.add("-Dsparkgen.failpoint=" + failpoint);
-    }
-    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.sparkgen.jobs.Main", "shard",
-        "--master", "local[2]", "--input", input.toString(), "--output", output.toString(),
-        "--set", "spark.conf={\"spark.ui.enabled\"=\"false\"}"));
-    command.addAll(List.of(extra));
-    return new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(tmp.resolve("child-" + System.nanoTime() + ".log").toFile()).start();
+    List<String> args = new ArrayList<>(List.of("shard", "--master", "local[2]", "--input", input.toString(),
+        "--output", output.toString(), "--set", "spark.conf={\"spark.ui.enabled\"=\"false\"}"));
+    args.addAll(List.of(extra));
+    return ChildJvm.start(tmp.resolve("child-" + System.nanoTime() + ".log"),
+        failpoint == null ? List.of() : List.of("-Dsparkgen.failpoint=" + failpoint), args.toArray(String[]::new));
   }
 
   @Test

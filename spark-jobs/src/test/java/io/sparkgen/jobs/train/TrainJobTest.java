@@ -103,6 +103,12 @@ class TrainJobTest {
     assertTrue(unknown.getMessage().startsWith("train.model (family vae): "), unknown.getMessage());
     assertTrue(unknown.getMessage().contains("latentDims"), unknown.getMessage());
 
+    ConfigError changed = assertThrows(ConfigError.class, () -> train(config(run, 48, "train.resume=true",
+        "train.model.config={latent-dim = 3, label-embedding-dim = 2, encoder-channels = [4, 4], "
+            + "decoder-base-channels = 4, decoder-channels = [4, 4]}")));
+    assertTrue(changed.getMessage().startsWith("cannot resume from "), changed.getMessage());
+    assertTrue(changed.getMessage().contains("latentDim: checkpoint 2, now 3"), changed.getMessage());
+
     ConfigError resumeNothing = assertThrows(ConfigError.class,
         () -> train(config(tmp.resolve("empty"), 32, "train.resume=true")));
     assertTrue(resumeNothing.getMessage().contains("holds no complete checkpoint"), resumeNothing.getMessage());
