@@ -1,5 +1,6 @@
 package io.sparkgen.jobs.train;
 
+import io.sparkgen.jobs.fs.Failpoints;
 import io.sparkgen.jobs.shard.ShardImages;
 import io.sparkgen.model.StepReport;
 import io.sparkgen.model.train.ImageDataset;
@@ -55,6 +56,7 @@ public final class ParameterAveraging {
     state.restoreInto(trainer);
     Map<String, Double> metricSums = new TreeMap<>();
     for (int s = 0; s < localSteps; s++) {
+      Failpoints.park("train.local-step");
       StepReport report = trainer.step();
       report.metrics().forEach((k, v) -> metricSums.merge(k, v, Double::sum));
     }

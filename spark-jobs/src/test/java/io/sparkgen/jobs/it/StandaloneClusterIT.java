@@ -5,16 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgen.jobs.testing.Fixtures;
+import io.sparkgen.jobs.testing.Scripts;
+import io.sparkgen.model.checkpoint.Checkpoint;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A real Spark standalone cluster on 127.0.0.1 — a master and two single-core workers, each its own
@@ -77,5 +84,61 @@ class StandaloneClusterIT {
         assertTrue(apps.findAny().isPresent(), worker + " launched no executor");
       }
     }
+  }
+
+  /**
+   * One executor JVM SIGKILLed in the middle of a round (parked at a failpoint inside its local
+   * steps): Spark reruns its partition elsewhere, the job completes, every round is averaged over
+   * exactly two workers once, and the result equals an undisturbed run on the same cluster.
+   */
+  @Test
+  void anExecutorKilledMidRoundIsReplacedAndNoRoundCountsTwice() throws Exception {
+    String config = "{latent-dim = 2, encoder-channels = [4, 4], decoder-base-channels = 4, decoder-channels = [4, 4]}";
+    Path reference = tmp.resolve("run-undisturbed");
+    Object[] r = run(trainArgs(reference, config, List.of()).toArray(String[]::new));
+    assertEquals(0, r[0], (String) r[1]);
+
+    Path park = Files.createDirectories(tmp.resolve("park"));
+    Path killed = tmp.resolve("run-executor-killed");
+    Path log = tmp.resolve("executor-killed.log");
+    Process job = Scripts.start(log, trainArgs(killed, config,
+        List.of("--conf", "spark.executorEnv.SPARKGEN_PARK=train.local-step:" + park)).toArray(String[]::new));
+    Path pidFile = park.resolve("train.local-step.pid");
+    long deadline = System.currentTimeMillis() + 240_000;
+    while (!Files.exists(pidFile) && job.isAlive() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    assertTrue(Files.exists(pidFile), "no executor reached the failpoint:\n" + Files.readString(log));
+    ProcessHandle executor = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim())).orElseThrow();
+    assertTrue(executor.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"),
+        "the parked JVM is an executor: " + executor.info().commandLine());
+    executor.destroyForcibly(); // SIGKILL
+    assertTrue(job.waitFor(300, TimeUnit.SECONDS), "job did not finish:\n" + Files.readString(log));
+    String out = Files.readString(log);
+    assertEquals(0, job.exitValue(), out);
+    assertTrue(out.contains("trained to step 6"), out);
+
+    List<String> stats = Files.readAllLines(killed.resolve("stats.csv"));
+    assertEquals(4, stats.size(), String.join("\n", stats));
+    for (int round = 1; round <= 3; round++) {
+      String[] cells = stats.get(round).split(",");
+      assertEquals(List.of(String.valueOf(round), String.valueOf(2 * round), String.valueOf(32 * round)),
+          List.of(cells[0], cells[1], cells[2]), stats.get(round));
+      assertEquals("2", cells[6], "each round averages two workers once: " + stats.get(round));
+    }
+    Map<String, INDArray> expected = Checkpoint.read(reference.resolve("checkpoints/ckpt-000000000006.zip")).arrays().asMap();
+    Map<String, INDArray> actual = Checkpoint.read(killed.resolve("checkpoints/ckpt-000000000006.zip")).arrays().asMap();
+    assertEquals(expected.keySet(), actual.keySet());
+    expected.forEach((name, a) -> assertTrue(a.equalsWithEps(actual.get(name), 1e-6), name));
+  }
+
+  private static List<String> trainArgs(Path runDir, String config, List<String> extraSubmitOptions) {
+    List<String> args = new ArrayList<>(List.of("deploy/spark-submit.sh", "--master", master,
+        "--executor-memory", "1g", "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2"));
+    args.addAll(extraSubmitOptions);
+    args.addAll(List.of("--", "train", "--model", "vae", "--data", shards.toString(), "--run-dir", runDir.toString(),
+        "--batch-size", "8", "--averaging-frequency", "2", "--total-images", "96",
+        "--set", "train.model.config=" + config));
+    return args;
   }
 }

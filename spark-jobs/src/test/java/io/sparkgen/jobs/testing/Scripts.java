@@ -18,6 +18,14 @@ public final class Scripts {
 
   private Scripts() {}
 
+  /** Starts {@code bash command...} in the repository root, output to {@code log}; does not wait. */
+  public static Process start(Path log, String... command) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("bash"));
+    cmd.addAll(List.of(command));
+    return new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
+        .start();
+  }
+
   /** Runs {@code bash command...} in the repository root; returns {exit code, stdout and stderr}. */
   public static Object[] run(String... command) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of("bash"));
