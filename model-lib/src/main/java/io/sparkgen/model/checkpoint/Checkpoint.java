@@ -62,6 +62,38 @@ public final class Checkpoint {
 
   /** Writes the trainer's state to {@code file} atomically. */
   public static void save(LocalTrainer trainer, Path file) {
+    try {
+      Path dir = file.toAbsolutePath().getParent();
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+      try {
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+          write(trainer, out);
+        }
+        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+          channel.force(true);
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write checkpoint " + file, e);
+    }
+  }
+
+  /** The checkpoint zip as bytes, for stores other than the local file system (the caller commits it atomically). */
+  public static byte[] toBytes(LocalTrainer trainer) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      write(trainer, out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void write(LocalTrainer trainer, OutputStream out) throws IOException {
     GenerativeModel model = trainer.model();
     NamedArrays state = trainer.state();
     Map<String, byte[]> npy = new LinkedHashMap<>();
@@ -83,35 +115,28 @@ public final class Checkpoint {
         new CheckpointMetadata(
             FORMAT_VERSION, model.family(), model.architectureFingerprint(), config, trainer.config(),
             trainer.round(), trainer.partition(), trainer.stepCount(), sha, provenance);
-    try {
-      Path dir = file.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
-      Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-      try {
-        try (OutputStream out = Files.newOutputStream(tmp);
-            ZipOutputStream zip = new ZipOutputStream(out)) {
-          put(zip, METADATA, Configs.MAPPER.writeValueAsBytes(metadata));
-          for (Map.Entry<String, byte[]> e : npy.entrySet()) {
-            put(zip, ARRAYS + e.getKey() + ".npy", e.getValue());
-          }
-        }
-        try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-          channel.force(true);
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } finally {
-        Files.deleteIfExists(tmp);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write checkpoint " + file, e);
+    ZipOutputStream zip = new ZipOutputStream(out);
+    put(zip, METADATA, Configs.MAPPER.writeValueAsBytes(metadata));
+    for (Map.Entry<String, byte[]> e : npy.entrySet()) {
+      put(zip, ARRAYS + e.getKey() + ".npy", e.getValue());
     }
+    zip.finish();
   }
 
   /** Reads a checkpoint, refusing another format version and arrays whose hash does not match. */
   public static Checkpoint read(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      return read(in, file.toString());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read checkpoint " + file, e);
+    }
+  }
+
+  /** {@link #read(Path)} from a stream; {@code file} names the source in errors. */
+  public static Checkpoint read(InputStream in, String file) {
     byte[] metadataBytes = null;
     Map<String, byte[]> npy = new TreeMap<>();
-    try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
+    try (ZipInputStream zip = new ZipInputStream(in)) {
       for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
         byte[] bytes = readAll(zip);
         if (e.getName().equals(METADATA)) {
@@ -180,6 +205,32 @@ public final class Checkpoint {
               + "; array layouts: checkpoint " + arrays + " vs model " + trainer.state());
     }
     trainer.restore(arrays, metadata.step());
+  }
+
+  /**
+   * The model rebuilt from the checkpoint's own config with its parameters and buffers restored
+   * (optimizer state untouched): what sampling and evaluation need. Give its sampler {@link #ema()}.
+   */
+  public GenerativeModel model() {
+    GenerativeModel model = Families.byId(metadata.family()).createFrom(modelConfig(), metadata.train().seed());
+    if (!metadata.architecture().equals(model.architectureFingerprint())) {
+      throw new CheckpointMismatchException("checkpoint architecture " + metadata.architecture()
+          + " does not match the " + metadata.family() + " model its own config builds (" + model.architectureFingerprint()
+          + "); it was written by an incompatible sparkgen");
+    }
+    model.network().parameters().assign(arrays.group("param"));
+    model.network().buffers().assign(arrays.group("buffer"));
+    return model;
+  }
+
+  /** The EMA of the parameters, by parameter name: the weights samplers use by default. */
+  public NamedArrays ema() {
+    return arrays.group("ema");
+  }
+
+  /** The live (last-step) parameters, by name. */
+  public NamedArrays parameters() {
+    return arrays.group("param");
   }
 
   /** A trainer rebuilt from the checkpoint's own configs and restored to its state. */

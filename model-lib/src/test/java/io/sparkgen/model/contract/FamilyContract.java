@@ -196,6 +196,21 @@ public abstract class FamilyContract {
   }
 
   @Test
+  void checkpointBytesGiveTheSamplingModelAndItsEmaWeights() {
+    LocalTrainer trainer = new LocalTrainer(create(SEED), trainConfig(), data(6));
+    for (int i = 0; i < 2; i++) {
+      trainer.step();
+    }
+    Checkpoint read = Checkpoint.read(new java.io.ByteArrayInputStream(Checkpoint.toBytes(trainer)), "in-memory");
+    GenerativeModel model = read.model();
+    assertTrue(model.network().parameters().sameValues(trainer.model().network().parameters()));
+    assertTrue(model.network().buffers().sameValues(trainer.model().network().buffers()));
+    assertEquals(
+        trainer.model().sampler().sample(trainer.ema(), request(0, 3)),
+        model.sampler().sample(read.ema(), request(0, 3)));
+  }
+
+  @Test
   void checkpointOfAnotherArchitectureIsRefusedByName(@TempDir Path dir) {
     ImageDataset data = data(4);
     Path file = dir.resolve("ckpt.zip");

@@ -1,9 +1,7 @@
 package io.sparkgen.jobs.fs;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -18,22 +16,6 @@ public final class HadoopFiles {
       out.write(bytes);
     }
     publish(fs, tmp, target);
-  }
-
-  /** Copies a local file to {@code target} atomically. */
-  public static void upload(FileSystem fs, java.nio.file.Path local, Path target) throws IOException {
-    Path tmp = temporary(target);
-    try (InputStream in = Files.newInputStream(local); OutputStream out = fs.create(tmp, true)) {
-      in.transferTo(out);
-    }
-    publish(fs, tmp, target);
-  }
-
-  /** Copies {@code source} to a local file. */
-  public static void download(FileSystem fs, Path source, java.nio.file.Path local) throws IOException {
-    try (InputStream in = fs.open(source); OutputStream out = Files.newOutputStream(local)) {
-      in.transferTo(out);
-    }
   }
 
   private static Path temporary(Path target) {

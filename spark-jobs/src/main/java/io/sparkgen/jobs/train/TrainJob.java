@@ -20,7 +20,6 @@ import io.sparkgen.model.train.LocalTrainer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -152,19 +151,16 @@ public final class TrainJob {
       if (newest == null) {
         throw new ConfigError("train.resume = true, but " + runDir + " holds no complete checkpoint");
       }
-      java.nio.file.Path local = Files.createTempFile("sparkgen-resume-", ".zip");
+      Checkpoint checkpoint;
+      try (InputStream in = fs.open(newest)) {
+        checkpoint = Checkpoint.read(in, newest.toString());
+      }
       try {
-        HadoopFiles.download(fs, newest, local);
-        Checkpoint checkpoint = Checkpoint.read(local);
-        try {
-          checkpoint.restoreInto(driver);
-        } catch (CheckpointMismatchException e) {
-          throw new ConfigError("cannot resume from " + newest + ": the configured model differs from the checkpoint's ("
-              + differences(checkpoint.metadata().config(), Configs.MAPPER.valueToTree(driver.model().config()))
-              + "); resume with the checkpoint's train.model settings, or start a new train.run-dir", e);
-        }
-      } finally {
-        Files.deleteIfExists(local);
+        checkpoint.restoreInto(driver);
+      } catch (CheckpointMismatchException e) {
+        throw new ConfigError("cannot resume from " + newest + ": the configured model differs from the checkpoint's ("
+            + differences(checkpoint.metadata().config(), Configs.MAPPER.valueToTree(driver.model().config()))
+            + "); resume with the checkpoint's train.model settings, or start a new train.run-dir", e);
       }
       if (driver.stepCount() % config.averagingFrequency() != 0) {
         throw new ConfigError("checkpoint " + newest + " is at step " + driver.stepCount()
@@ -209,13 +205,7 @@ public final class TrainJob {
   /** Checkpoint (written locally, then published atomically) and a sample grid from the EMA weights. */
   private void writeCheckpoint(FileSystem fs, Path runDir, LocalTrainer driver, ModelSpec spec) throws IOException {
     String name = String.format("ckpt-%012d.zip", driver.stepCount());
-    java.nio.file.Path local = Files.createTempFile("sparkgen-", ".zip");
-    try {
-      Checkpoint.save(driver, local);
-      HadoopFiles.upload(fs, local, new Path(runDir, "checkpoints/" + name));
-    } finally {
-      Files.deleteIfExists(local);
-    }
+    HadoopFiles.write(fs, new Path(runDir, "checkpoints/" + name), Checkpoint.toBytes(driver));
     int n = config.sampleGridImages();
     int classes = driver.model().config().numClasses();
     int[] labels = null;
