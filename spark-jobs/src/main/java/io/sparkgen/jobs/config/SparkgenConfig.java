@@ -1,6 +1,7 @@
 package io.sparkgen.jobs.config;
 
 import io.sparkgen.jobs.shard.ShardConfig;
+import io.sparkgen.jobs.sample.SampleConfig;
 import io.sparkgen.jobs.train.TrainJobConfig;
 
 /**
@@ -11,9 +12,11 @@ public record SparkgenConfig(
     @Doc("Master seed: every random choice of every job derives from it.") long seed,
     @Doc("Spark session settings.") SparkSettings spark,
     @Doc("The shard job: image collection in, Parquet shards and manifest out.") ShardConfig shard,
-    @Doc("The training job: parameter-averaged data parallelism over the shards.") TrainJobConfig train) {
+    @Doc("The training job: parameter-averaged data parallelism over the shards.") TrainJobConfig train,
+    @Doc("The sampling job: images from a checkpoint, generated on the executors.") SampleConfig sample) {
 
   public static SparkgenConfig defaults() {
-    return new SparkgenConfig(20261122L, SparkSettings.defaults(), ShardConfig.defaults(), TrainJobConfig.defaults());
+    return new SparkgenConfig(20261122L, SparkSettings.defaults(), ShardConfig.defaults(), TrainJobConfig.defaults(),
+        SampleConfig.defaults());
   }
 }

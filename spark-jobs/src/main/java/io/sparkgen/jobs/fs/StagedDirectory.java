@@ -2,6 +2,10 @@ package io.sparkgen.jobs.fs;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -42,6 +46,12 @@ public final class StagedDirectory implements AutoCloseable {
       throw new OutputExistsException(
           "output " + qualified + " already exists; choose another output or pass --overwrite to replace it atomically");
     }
+  }
+
+  /** A fresh run id for {@link #begin}: UTC time and a random suffix, so concurrent runs never share a staging directory. */
+  public static String newRunId() {
+    return DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now()) + "-"
+        + UUID.randomUUID().toString().substring(0, 8);
   }
 
   /** Checks the target and creates the staging directory. */

@@ -17,14 +17,11 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -79,8 +76,7 @@ public final class ShardJob {
   /** Runs the job; returns the committed manifest. */
   public ShardManifest run() throws IOException {
     long started = System.nanoTime();
-    String runId = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now())
-        + "-" + UUID.randomUUID().toString().substring(0, 8);
+    String runId = StagedDirectory.newRunId();
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     Configuration hadoop = sc.hadoopConfiguration();
     // Planned shares of the work: list, digest, decode, validate, shuffle, write, commit.

@@ -2,6 +2,7 @@ package io.sparkgen.jobs.train;
 
 import io.sparkgen.jobs.fs.Failpoints;
 import io.sparkgen.jobs.shard.ShardImages;
+import io.sparkgen.jobs.spark.ExecutorPool;
 import io.sparkgen.model.StepReport;
 import io.sparkgen.model.train.ImageDataset;
 import io.sparkgen.model.train.LocalTrainer;
@@ -48,19 +49,25 @@ public final class ParameterAveraging {
     }
   }
 
-  /** One worker: build the model, take the state, train {@code localSteps} steps on this shard. */
+  /**
+   * One worker: take the state into this executor's model of the spec (built once per executor
+   * and reused; the restored state is all of a model's state), train {@code localSteps} steps on
+   * this shard.
+   */
   static StateSum work(ShardImages shard, ModelSpec spec, String manifestHash, AveragedState state, int localSteps) {
     long started = System.nanoTime();
     ImageDataset data = shard.toDataset(manifestHash);
-    LocalTrainer trainer = new LocalTrainer(spec.build(), spec.trainConfig(), data, 0L, shard.index());
-    state.restoreInto(trainer);
-    Map<String, Double> metricSums = new TreeMap<>();
-    for (int s = 0; s < localSteps; s++) {
-      Failpoints.park("train.local-step");
-      StepReport report = trainer.step();
-      report.metrics().forEach((k, v) -> metricSums.merge(k, v, Double::sum));
-    }
-    return StateSum.of(trainer.state().toFloats(), metricSums, localSteps, (long) localSteps * spec.batchSize(),
-        (System.nanoTime() - started) / 1e9);
+    return ExecutorPool.with("train:" + spec, spec::build, model -> {
+      LocalTrainer trainer = new LocalTrainer(model, spec.trainConfig(), data, 0L, shard.index());
+      state.restoreInto(trainer);
+      Map<String, Double> metricSums = new TreeMap<>();
+      for (int s = 0; s < localSteps; s++) {
+        Failpoints.park("train.local-step");
+        StepReport report = trainer.step();
+        report.metrics().forEach((k, v) -> metricSums.merge(k, v, Double::sum));
+      }
+      return StateSum.of(trainer.state().toFloats(), metricSums, localSteps, (long) localSteps * spec.batchSize(),
+          (System.nanoTime() - started) / 1e9);
+    });
   }
 }

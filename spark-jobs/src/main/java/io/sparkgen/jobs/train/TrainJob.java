@@ -26,9 +26,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
@@ -47,7 +44,6 @@ import org.slf4j.LoggerFactory;
 public final class TrainJob {
 
   private static final Logger LOG = LoggerFactory.getLogger(TrainJob.class);
-  private static final Pattern CHECKPOINT = Pattern.compile("ckpt-(\\d{12})\\.zip");
 
   private final SparkSession spark;
   private final ResolvedConfig resolved;
@@ -146,7 +142,7 @@ public final class TrainJob {
 
   /** Creates the run directory, or finds the checkpoint to resume from; returns the first round to run. */
   private long prepareRunDir(FileSystem fs, Path runDir, LocalTrainer driver, Stats stats) throws IOException {
-    Path newest = newestCheckpoint(fs, runDir);
+    Path newest = RunCheckpoints.newest(fs, runDir);
     if (config.resume()) {
       if (newest == null) {
         throw new ConfigError("train.resume = true, but " + runDir + " holds no complete checkpoint");
@@ -185,27 +181,9 @@ public final class TrainJob {
     return 0;
   }
 
-  static Path newestCheckpoint(FileSystem fs, Path runDir) throws IOException {
-    Path dir = new Path(runDir, "checkpoints");
-    if (!fs.exists(dir)) {
-      return null;
-    }
-    Path newest = null;
-    long newestStep = -1;
-    for (FileStatus f : fs.listStatus(dir)) {
-      Matcher m = CHECKPOINT.matcher(f.getPath().getName());
-      if (m.matches() && Long.parseLong(m.group(1)) > newestStep) {
-        newestStep = Long.parseLong(m.group(1));
-        newest = f.getPath();
-      }
-    }
-    return newest;
-  }
-
   /** Checkpoint (written locally, then published atomically) and a sample grid from the EMA weights. */
   private void writeCheckpoint(FileSystem fs, Path runDir, LocalTrainer driver, ModelSpec spec) throws IOException {
-    String name = String.format("ckpt-%012d.zip", driver.stepCount());
-    HadoopFiles.write(fs, new Path(runDir, "checkpoints/" + name), Checkpoint.toBytes(driver));
+    HadoopFiles.write(fs, RunCheckpoints.path(runDir, driver.stepCount()), Checkpoint.toBytes(driver));
     int n = config.sampleGridImages();
     int classes = driver.model().config().numClasses();
     int[] labels = null;
@@ -220,7 +198,7 @@ public final class TrainJob {
     int columns = classes > 0 ? classes : (int) Math.ceil(Math.sqrt(n));
     byte[] png = ImageCodec.encodePng(ImageGrid.tile(ImageGrid.fromModelOutput(images), columns, 2, 255));
     HadoopFiles.write(fs, new Path(runDir, String.format("samples/samples-%012d.png", driver.stepCount())), png);
-    LOG.info("train: checkpoint {} and sample grid written", new Path(runDir, "checkpoints/" + name));
+    LOG.info("train: checkpoint {} and sample grid written", RunCheckpoints.path(runDir, driver.stepCount()));
   }
 
   /** The config fields that differ, as "name: checkpoint A, now B", for the refusal message. */

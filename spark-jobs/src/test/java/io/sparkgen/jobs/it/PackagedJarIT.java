@@ -53,6 +53,14 @@ class PackagedJarIT {
     assertTrue(((String) r[1]).contains("trained to step 2"), (String) r[1]);
     assertTrue(Files.isRegularFile(runDir.resolve("checkpoints/ckpt-000000000002.zip")));
     assertTrue(Files.isRegularFile(runDir.resolve("samples/samples-000000000002.png")));
+
+    Path samples = tmp.resolve("samples");
+    Object[] sampled = run("bin/sparkgen", "sample", "--run", runDir.toString(), "-n", "10", "--format", "png",
+        "--out", samples.toString());
+    assertEquals(0, sampled[0], (String) sampled[1]);
+    assertTrue(((String) sampled[1]).contains("samples written to "), (String) sampled[1]);
+    assertTrue(Files.isRegularFile(samples.resolve("000000009.png")));
+    assertTrue(Files.isRegularFile(samples.resolve("sample.json")));
   }
 
   @Test
