@@ -1,5 +1,6 @@
 package io.sparkgen.jobs.sample;
 
+import io.sparkgen.jobs.image.ImageBlock;
 import io.sparkgen.jobs.image.ImageGrid;
 import io.sparkgen.jobs.spark.ExecutorPool;
 import io.sparkgen.model.GenerativeModel;

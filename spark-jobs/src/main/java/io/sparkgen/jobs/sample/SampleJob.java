@@ -4,6 +4,7 @@ import io.sparkgen.jobs.config.ResolvedConfig;
 import io.sparkgen.jobs.fs.HadoopFiles;
 import io.sparkgen.jobs.fs.SerializableHadoopConf;
 import io.sparkgen.jobs.fs.StagedDirectory;
+import io.sparkgen.jobs.image.ImageBlock;
 import io.sparkgen.jobs.image.ImageCodec;
 import io.sparkgen.jobs.image.ImageGrid;
 import io.sparkgen.jobs.image.NpyWriter;

@@ -1,5 +1,7 @@
 package io.sparkgen.jobs.shard;
 
+import io.sparkgen.jobs.image.ImageBlock;
+import io.sparkgen.jobs.image.RawImage;
 import io.sparkgen.model.train.ImageDataset;
 import java.io.IOException;
 import java.io.Serializable;
@@ -10,7 +12,6 @@ import org.apache.hadoop.fs.Path;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One shard read into memory on an executor, checked against the manifest's row digest: uint8 HWC
@@ -64,6 +65,17 @@ public record ShardImages(int index, int height, int width, int channels, String
         labels.stream().mapToInt(Integer::intValue).toArray(), pixels.toByteArray());
   }
 
+  /** Images {@code from .. to - 1} of this shard as a block numbered from {@code first}. */
+  public ImageBlock block(int from, int to, long first) {
+    int size = height * width * channels;
+    List<RawImage> images = new ArrayList<>(to - from);
+    for (int i = from; i < to; i++) {
+      images.add(new RawImage(height, width, channels, java.util.Arrays.copyOfRange(pixels, i * size, (i + 1) * size)));
+    }
+    boolean labelled = java.util.Arrays.stream(labels, from, to).allMatch(l -> l >= 0);
+    return new ImageBlock(first, images, labelled ? java.util.Arrays.copyOfRange(labels, from, to) : null);
+  }
+
   /** The first {@code n} images (all if fewer). */
   public ShardImages head(int n) {
     int k = Math.min(n, count());
@@ -77,19 +89,8 @@ public record ShardImages(int index, int height, int width, int channels, String
    * null when the shard has no labels.
    */
   public ImageDataset toDataset(String manifestHash) {
-    int n = count();
-    int plane = height * width;
-    float[] nchw = new float[n * channels * plane];
-    for (int i = 0; i < n; i++) {
-      int base = i * channels * plane;
-      for (int p = 0; p < plane; p++) {
-        for (int c = 0; c < channels; c++) {
-          nchw[base + c * plane + p] = (pixels[base + p * channels + c] & 0xff) / 127.5f - 1f;
-        }
-      }
-    }
     boolean labelled = java.util.Arrays.stream(labels).allMatch(l -> l >= 0);
-    return new ImageDataset(Nd4j.create(nchw, new long[] {n, channels, height, width}, 'c'),
+    return new ImageDataset(ImageBlock.toModelInput(pixels, count(), height, width, channels),
         labelled ? labels.clone() : null, manifestHash);
   }
 }
