@@ -18,13 +18,21 @@ public final class GenerativeModel {
   private final Network network;
   private final Objective objective;
   private final Sampler sampler;
+  private final Likelihood likelihood;
 
   public GenerativeModel(String family, ModelConfig config, Network network, Objective objective, Sampler sampler) {
+    this(family, config, network, objective, sampler, null);
+  }
+
+  /** A model that can also score real images ({@code likelihood} may be null). */
+  public GenerativeModel(String family, ModelConfig config, Network network, Objective objective, Sampler sampler,
+      Likelihood likelihood) {
     this.family = Objects.requireNonNull(family, "family");
     this.config = Objects.requireNonNull(config, "config");
     this.network = Objects.requireNonNull(network, "network");
     this.objective = Objects.requireNonNull(objective, "objective");
     this.sampler = Objects.requireNonNull(sampler, "sampler");
+    this.likelihood = likelihood;
   }
 
   public String family() {
@@ -45,6 +53,11 @@ public final class GenerativeModel {
 
   public Sampler sampler() {
     return sampler;
+  }
+
+  /** The model's log-likelihood of real images, where its family defines one. */
+  public java.util.Optional<Likelihood> likelihood() {
+    return java.util.Optional.ofNullable(likelihood);
   }
 
   /**

@@ -30,6 +30,6 @@ public final class FlowFamily implements Family<FlowConfig> {
   @Override
   public GenerativeModel create(FlowConfig config, long seed) {
     FlowNetwork net = new FlowNetwork(config, seed, DataType.FLOAT);
-    return new GenerativeModel(ID, config, net, new FlowObjective(net), new FlowSampler(net));
+    return new GenerativeModel(ID, config, net, new FlowObjective(net), new FlowSampler(net), new FlowLikelihood(net));
   }
 }

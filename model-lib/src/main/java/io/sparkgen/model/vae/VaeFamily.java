@@ -27,6 +27,7 @@ public final class VaeFamily implements Family<VaeConfig> {
   @Override
   public GenerativeModel create(VaeConfig config, long seed) {
     VaeNetwork net = new VaeNetwork(config, seed, DataType.FLOAT);
-    return new GenerativeModel(ID, config, net, new VaeObjective(net), new VaeSampler(config, DataType.FLOAT));
+    return new GenerativeModel(ID, config, net, new VaeObjective(net), new VaeSampler(config, DataType.FLOAT),
+        new VaeLikelihood(new VaeNetwork(config, 0L, DataType.FLOAT)));
   }
 }
