@@ -59,6 +59,9 @@ public final class RegistryLock implements AutoCloseable {
       if (holder == null) {
         continue; // released meanwhile
       }
+      if (holder.isEmpty()) {
+        throw new HeldException("another retrain is taking " + file + " right now");
+      }
       String holderOwner = String.valueOf(holder.get("owner"));
       Instant started = Instant.parse(String.valueOf(holder.get("started")));
       Instant alive = newestHeartbeat(fs, file, holderOwner, started);
@@ -141,11 +144,17 @@ public final class RegistryLock implements AutoCloseable {
 
   private static boolean createExclusive(FileSystem fs, Path file, byte[] content) throws IOException {
     if (isLocal(fs)) {
+      // Written aside, then hard-linked into place: the lock appears atomically with its content.
+      java.nio.file.Path target = local(fs, file);
+      java.nio.file.Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".new");
       try {
-        Files.write(local(fs, file), content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        Files.write(tmp, content, StandardOpenOption.WRITE);
+        Files.createLink(target, tmp);
         return true;
       } catch (FileAlreadyExistsException e) {
         return false;
+      } finally {
+        Files.deleteIfExists(tmp);
       }
     }
     try (OutputStream out = fs.create(file, false)) {
@@ -178,11 +187,14 @@ public final class RegistryLock implements AutoCloseable {
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> read(FileSystem fs, Path file) throws IOException {
+    byte[] bytes;
     try (InputStream in = fs.open(file)) {
-      return Configs.MAPPER.readValue(in.readAllBytes(), Map.class);
+      bytes = in.readAllBytes();
     } catch (java.io.FileNotFoundException e) {
       return null;
     }
+    // On HDFS a file being created reads empty until its writer closes it.
+    return bytes.length == 0 ? Map.of() : Configs.MAPPER.readValue(bytes, Map.class);
   }
 
   /** The lock is held by a live run. */
