@@ -1,5 +1,6 @@
 package io.sparkgen.jobs.eval;
 
+import io.sparkgen.jobs.fs.Csv;
 import io.sparkgen.jobs.fs.HadoopFiles;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
@@ -83,26 +84,15 @@ public final class MetricsTable {
   /** The rows as CSV with a header of the column names; numbers in Java's shortest round-trip form. */
   public static String csv(List<MetricRow> rows) {
     StringBuilder out = new StringBuilder();
-    for (int i = 0; i < COMPONENTS.length; i++) {
-      out.append(i == 0 ? "" : ",").append(column(COMPONENTS[i].getName()));
+    List<String> header = new ArrayList<>();
+    for (RecordComponent c : COMPONENTS) {
+      header.add(column(c.getName()));
     }
-    out.append('\n');
+    out.append(Csv.row(header)).append('\n');
     for (MetricRow row : rows) {
-      Object[] values = values(row);
-      for (int i = 0; i < values.length; i++) {
-        out.append(i == 0 ? "" : ",").append(csvCell(values[i]));
-      }
-      out.append('\n');
+      out.append(Csv.row(java.util.Arrays.asList(values(row)))).append('\n');
     }
     return out.toString();
-  }
-
-  private static String csvCell(Object value) {
-    String s = String.valueOf(value);
-    if (s.contains(",") || s.contains("\"") || s.contains("\n")) {
-      return "\"" + s.replace("\"", "\"\"") + "\"";
-    }
-    return s;
   }
 
   /** {@code nReal} is {@code n_real}. */
