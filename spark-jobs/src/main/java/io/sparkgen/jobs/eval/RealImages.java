@@ -1,6 +1,7 @@
 package io.sparkgen.jobs.eval;
 
 import io.sparkgen.jobs.image.ImageBlock;
+import io.sparkgen.jobs.shard.DataVersion;
 import io.sparkgen.jobs.shard.ShardManifest;
 import io.sparkgen.jobs.shard.ShardSet;
 import java.util.ArrayList;
@@ -18,26 +19,32 @@ public final class RealImages {
   private RealImages() {}
 
   /** Blocks of at most {@code blockSize} images, spread over {@code partitions} partitions, in index order. */
-  public static JavaRDD<ImageBlock> firstN(JavaSparkContext sc, ShardSet set, boolean test, long n, int blockSize,
+  public static JavaRDD<ImageBlock> firstN(JavaSparkContext sc, DataVersion data, boolean test, long n, int blockSize,
       int partitions) {
-    ShardManifest.Split split = test ? set.manifest().test() : set.manifest().train();
-    String name = (test ? "test" : "train") + " split of " + set.directory();
+    String name = (test ? "test" : "train") + " split of " + data.uri();
+    long available = data.count(test);
     if (n <= 0) {
       throw new IllegalArgumentException("the number of real images must be > 0, got " + n);
     }
-    if (n > split.count()) {
-      throw new IllegalArgumentException("the " + name + " has " + split.count() + " images, fewer than the " + n
-          + " requested; ask for at most " + split.count() + " real images");
+    if (n > available) {
+      throw new IllegalArgumentException("the " + name + " has " + available + " images, fewer than the " + n
+          + " requested; ask for at most " + available + " real images");
     }
-    // Where each shard's images start in the concatenated order, and how many of them are taken.
+    // Where each shard's images start in the concatenated order (shards numbered as DataVersion.load does).
     List<long[]> takes = new ArrayList<>();
     long offset = 0;
-    for (ShardManifest.Shard shard : split.shards()) {
-      long take = Math.max(0, Math.min(shard.count(), n - offset));
-      takes.add(new long[] {shard.index(), offset, take});
-      offset += shard.count();
+    int index = 0;
+    for (ShardSet part : data.parts()) {
+      for (ShardManifest.Shard shard : (test ? part.manifest().test() : part.manifest().train()).shards()) {
+        if (shard.file() == null) {
+          continue;
+        }
+        long take = Math.max(0, Math.min(shard.count(), n - offset));
+        takes.add(new long[] {index++, offset, take});
+        offset += shard.count();
+      }
     }
-    return set.load(sc, test).flatMap(shard -> {
+    return data.load(sc, test).flatMap(shard -> {
       long[] take = takes.stream().filter(t -> t[0] == shard.index()).findFirst().orElseThrow();
       List<ImageBlock> blocks = new ArrayList<>();
       for (int from = 0; from < take[2]; from += blockSize) {

@@ -76,6 +76,11 @@ public record ShardImages(int index, int height, int width, int channels, String
     return new ImageBlock(first, images, labelled ? java.util.Arrays.copyOfRange(labels, from, to) : null);
   }
 
+  /** The same images as shard {@code newIndex} (a dataset numbers the shards of all its parts in order). */
+  public ShardImages withIndex(int newIndex) {
+    return new ShardImages(newIndex, height, width, channels, ids, labels, pixels);
+  }
+
   /** The first {@code n} images (all if fewer). */
   public ShardImages head(int n) {
     int k = Math.min(n, count());

@@ -7,9 +7,9 @@ import io.sparkgen.jobs.config.ResolvedConfig;
 import io.sparkgen.jobs.fs.HadoopFiles;
 import io.sparkgen.jobs.image.ImageCodec;
 import io.sparkgen.jobs.image.ImageGrid;
+import io.sparkgen.jobs.shard.DataVersion;
 import io.sparkgen.jobs.shard.ShardImages;
 import io.sparkgen.jobs.shard.ShardManifest;
-import io.sparkgen.jobs.shard.ShardSet;
 import io.sparkgen.jobs.spark.Eta;
 import io.sparkgen.model.SampleRequest;
 import io.sparkgen.model.checkpoint.Checkpoint;
@@ -58,19 +58,18 @@ public final class TrainJob {
   /** Trains to {@code total-images}; returns the final averaged state. */
   public AveragedState run() throws IOException {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    ShardSet data = ShardSet.open(config.data(), sc.hadoopConfiguration());
-    ShardManifest manifest = data.manifest();
-    ModelSpec spec = modelSpec(manifest);
+    DataVersion data = DataVersion.open(config.data(), sc.hadoopConfiguration());
+    ModelSpec spec = modelSpec(data);
     Path runDir = new Path(config.runDir());
     FileSystem fs = runDir.getFileSystem(sc.hadoopConfiguration());
     runDir = fs.makeQualified(runDir);
 
-    sc.setJobDescription("train: load " + manifest.train().shards().size() + " training shards");
+    sc.setJobDescription("train: load " + data.shardCount(false) + " training shards");
     JavaRDD<ShardImages> shards = data.load(sc, false).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       ShardImages first = shards.first();
       LocalTrainer driver = new LocalTrainer(spec.build(), spec.trainConfig(),
-          first.head(config.batchSize()).toDataset(manifest.shardSetSha256()), 0L, 0L);
+          first.head(config.batchSize()).toDataset(data.sha256()), 0L, 0L);
       int workers = shards.getNumPartitions();
       long imagesPerRound = (long) workers * config.averagingFrequency() * config.batchSize();
       long rounds = (config.totalImages() + imagesPerRound - 1) / imagesPerRound;
@@ -85,7 +84,7 @@ public final class TrainJob {
       for (long round = startRound; round < rounds; round++) {
         sc.setJobDescription(String.format("train: round %d/%d", round + 1, rounds));
         long roundStarted = System.nanoTime();
-        StateSum sum = ParameterAveraging.round(sc, shards, spec, manifest.shardSetSha256(), state,
+        StateSum sum = ParameterAveraging.round(sc, shards, spec, data.sha256(), state,
             config.averagingFrequency());
         AveragedState next = sum.mean(state.step() + config.averagingFrequency());
         double wall = (System.nanoTime() - roundStarted) / 1e9;
@@ -115,16 +114,15 @@ public final class TrainJob {
    * The family's config: the user's overrides (kebab-case keys accepted), the image shape of the
    * data, and the class count of the data when conditional.
    */
-  ModelSpec modelSpec(ShardManifest manifest) {
+  ModelSpec modelSpec(DataVersion data) {
     TrainJobConfig.Model model = config.model();
     ObjectNode json = Configs.MAPPER.valueToTree(camelCase(model.config()));
-    ShardManifest.Shape shape = manifest.shape();
+    ShardManifest.Shape shape = data.shape();
     ObjectNode image = Configs.MAPPER.createObjectNode();
     image.put("channels", shape.channels()).put("height", shape.height()).put("width", shape.width());
     json.set("image", image);
     if (model.conditional()) {
-      int classes = !manifest.classNames().isEmpty() ? manifest.classNames().size()
-          : manifest.train().labelHistogram().keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
+      int classes = data.classCount();
       if (classes <= 0) {
         throw new ConfigError("train.model.conditional = true, but " + config.data() + " has no labels");
       }
