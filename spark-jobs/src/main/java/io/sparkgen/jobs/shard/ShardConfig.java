@@ -18,7 +18,9 @@ public record ShardConfig(
     @Doc("How many Parquet shards each split gets.") Shards shards,
     @Doc("What a bad input does: fail (report all and stop) or skip (report, count in the manifest, go on).")
         OnBadInput onBadInput,
-    @Doc("How many bad inputs are listed by path and reason in the log and the manifest.") int maxBadExamples) {
+    @Doc("How many bad inputs are listed by path and reason in the log and the manifest.") int maxBadExamples,
+    @Doc("A dataset or shard set whose source files are skipped by content (SHA-256): shard only what is new, "
+        + "to append it as a new part. Empty: shard every input file.") String skipFilesIn) {
 
   public ShardConfig {
     Check.that(!output.isBlank(), "output", output, "must name the output directory");
@@ -28,7 +30,7 @@ public record ShardConfig(
   public static ShardConfig defaults() {
     return new ShardConfig(
         Input.defaults(), "data/fashion-mnist", false, Image.defaults(), Split.defaults(), Shards.defaults(),
-        OnBadInput.FAIL, 20);
+        OnBadInput.FAIL, 20, "");
   }
 
   /** The input collection. */

@@ -21,7 +21,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -104,6 +106,20 @@ public final class ShardJob {
     sc.setJobDescription("shard: digest " + listing.files().size() + " input files");
     Broadcast<SerializableHadoopConf> conf = sc.broadcast(new SerializableHadoopConf(hadoop));
     List<ShardManifest.SourceDigest> digests = digest(sc, listing, conf);
+    if (!config.skipFilesIn().isBlank()) {
+      Set<String> known = DataVersion.open(config.skipFilesIn(), hadoop).sourcesBySha256().keySet();
+      List<ShardManifest.SourceDigest> fresh = digests.stream().filter(d -> !known.contains(d.sha256())).toList();
+      LOG.info("shard: {} of {} input files are already in {}; sharding the {} new ones", digests.size() - fresh.size(),
+          digests.size(), config.skipFilesIn(), fresh.size());
+      if (fresh.isEmpty()) {
+        throw new NothingNewException("no new input: all " + digests.size() + " files under " + config.input().paths()
+            + " are already in " + config.skipFilesIn());
+      }
+      Set<String> freshUris = fresh.stream().map(ShardManifest.SourceDigest::uri).collect(Collectors.toSet());
+      listing = new InputListing(listing.files().stream().filter(f -> freshUris.contains(f.uri())).toList(),
+          listing.ignored());
+      digests = fresh;
+    }
     String sourceSha = combine(digests);
     clock.stage("digest", "source sha256 " + sourceSha.substring(0, 16) + "…");
 
@@ -424,5 +440,14 @@ public final class ShardJob {
 
   private static long ceilDiv(long a, long b) {
     return (a + b - 1) / b;
+  }
+
+  /** Every input file is already in the dataset named by shard.skip-files-in. */
+  public static final class NothingNewException extends BadInputException {
+    private static final long serialVersionUID = 1L;
+
+    public NothingNewException(String message) {
+      super(message);
+    }
   }
 }

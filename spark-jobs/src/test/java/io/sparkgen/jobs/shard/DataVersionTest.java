@@ -78,4 +78,24 @@ class DataVersionTest {
         () -> DataVersion.append(fs, root, "parts/part-000002"));
     assertTrue(twice.getMessage().contains("already holds part parts/part-000002"), twice.getMessage());
   }
+
+  @Test
+  void onlyFilesTheDatasetDoesNotHoldAreSharded() throws Exception {
+    // The collection grew: the first batch's files again, plus new ones.
+    Path grown = tmp.resolve("grown");
+    Fixtures.idx(grown, "train", 40, 8, 8, false);
+    Fixtures.idx(grown, "extra", 12, 8, 8, false);
+    ShardManifest appended = Shards.run("input.format=idx", "input.paths=[\"" + grown + "\"]",
+        "output=" + tmp.resolve("appended"), "split.test-fraction=0", "skip-files-in=" + root);
+    assertEquals(12, appended.images());
+    assertEquals(List.of("extra-images-idx3-ubyte", "extra-labels-idx1-ubyte"),
+        appended.source().files().stream().map(ShardManifest.SourceDigest::name).sorted().toList());
+
+    Path same = tmp.resolve("same");
+    Fixtures.idx(same, "train", 40, 8, 8, false);
+    ShardJob.NothingNewException nothing = assertThrows(ShardJob.NothingNewException.class,
+        () -> Shards.run("input.format=idx", "input.paths=[\"" + same + "\"]", "output=" + tmp.resolve("nothing"),
+            "skip-files-in=" + root));
+    assertTrue(nothing.getMessage().startsWith("no new input: all 2 files"), nothing.getMessage());
+  }
 }
