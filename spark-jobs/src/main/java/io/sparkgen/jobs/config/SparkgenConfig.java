@@ -1,5 +1,6 @@
 package io.sparkgen.jobs.config;
 
+import io.sparkgen.jobs.report.ReportConfig;
 import io.sparkgen.jobs.shard.ShardConfig;
 import io.sparkgen.jobs.sample.SampleConfig;
 import io.sparkgen.jobs.train.TrainJobConfig;
@@ -13,10 +14,11 @@ public record SparkgenConfig(
     @Doc("Spark session settings.") SparkSettings spark,
     @Doc("The shard job: image collection in, Parquet shards and manifest out.") ShardConfig shard,
     @Doc("The training job: parameter-averaged data parallelism over the shards.") TrainJobConfig train,
-    @Doc("The sampling job: images from a checkpoint, generated on the executors.") SampleConfig sample) {
+    @Doc("The sampling job: images from a checkpoint, generated on the executors.") SampleConfig sample,
+    @Doc("The report job: HTML report and combined tables over training runs.") ReportConfig report) {
 
   public static SparkgenConfig defaults() {
     return new SparkgenConfig(20261122L, SparkSettings.defaults(), ShardConfig.defaults(), TrainJobConfig.defaults(),
-        SampleConfig.defaults());
+        SampleConfig.defaults(), ReportConfig.defaults());
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgen.jobs.Main;
 import io.sparkgen.jobs.cli.ErrorHandler;
+import io.sparkgen.jobs.fs.Csv;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

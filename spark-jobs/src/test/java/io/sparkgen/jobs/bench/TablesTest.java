@@ -3,6 +3,7 @@ package io.sparkgen.jobs.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.sparkgen.jobs.fs.Csv;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -4,6 +4,7 @@ import static io.sparkgen.jobs.bench.BenchCommandTest.sparkgen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkgen.jobs.fs.Csv;
 import io.sparkgen.model.Families;
 import io.sparkgen.model.Family;
 import java.io.IOException;
