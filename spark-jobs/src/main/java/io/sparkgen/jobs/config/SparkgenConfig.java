@@ -1,8 +1,9 @@
 package io.sparkgen.jobs.config;
 
+import io.sparkgen.jobs.eval.FidConfig;
 import io.sparkgen.jobs.report.ReportConfig;
-import io.sparkgen.jobs.shard.ShardConfig;
 import io.sparkgen.jobs.sample.SampleConfig;
+import io.sparkgen.jobs.shard.ShardConfig;
 import io.sparkgen.jobs.train.TrainJobConfig;
 
 /**
@@ -15,10 +16,11 @@ public record SparkgenConfig(
     @Doc("The shard job: image collection in, Parquet shards and manifest out.") ShardConfig shard,
     @Doc("The training job: parameter-averaged data parallelism over the shards.") TrainJobConfig train,
     @Doc("The sampling job: images from a checkpoint, generated on the executors.") SampleConfig sample,
-    @Doc("The report job: HTML report and combined tables over training runs.") ReportConfig report) {
+    @Doc("The report job: HTML report and combined tables over training runs.") ReportConfig report,
+    @Doc("Metrics between two feature files (sparkgen fid).") FidConfig fid) {
 
   public static SparkgenConfig defaults() {
     return new SparkgenConfig(20261122L, SparkSettings.defaults(), ShardConfig.defaults(), TrainJobConfig.defaults(),
-        SampleConfig.defaults(), ReportConfig.defaults());
+        SampleConfig.defaults(), ReportConfig.defaults(), FidConfig.defaults());
   }
 }

@@ -1,0 +1,69 @@
+package io.sparkgen.jobs.eval;
+
+import io.sparkgen.jobs.cli.ConfigOptions;
+import io.sparkgen.jobs.config.ResolvedConfig;
+import io.sparkgen.model.metrics.FeatureMoments;
+import io.sparkgen.model.metrics.FrechetDistance;
+import io.sparkgen.model.metrics.KernelInceptionDistance;
+import io.sparkgen.model.metrics.PrecisionRecall;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code sparkgen fid}: FID, KID and precision/recall between two feature files. */
+@Command(name = "fid", mixinStandardHelpOptions = true,
+    description = {"Print FID, KID (mean and std over subsets) and precision/recall between the features of real and "
+        + "generated images, each a float .npy [n, d] (e.g. from the FID Inception network).",
+        "Options below override the config keys in brackets; see --dry-run for all keys."})
+public final class FidCommand implements Callable<Integer> {
+
+  @Mixin ConfigOptions config;
+
+  @Option(names = "--real", paramLabel = "NPY", description = "Features of real images [fid.real].")
+  String real;
+
+  @Option(names = "--fake", paramLabel = "NPY", description = "Features of generated images [fid.fake].")
+  String fake;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, String> o = new LinkedHashMap<>();
+    ConfigOptions.option(o, "--real", "fid.real", real);
+    ConfigOptions.option(o, "--fake", "fid.fake", fake);
+    ResolvedConfig resolved = config.resolve(o);
+    if (config.printIfDryRun(resolved)) {
+      return 0;
+    }
+    FidConfig c = resolved.config().fid();
+    if (c.real().isBlank() || c.fake().isBlank()) {
+      throw new IllegalArgumentException("fid needs --real and --fake feature files (fid.real, fid.fake)");
+    }
+    Configuration hadoop = new Configuration();
+    INDArray r = FeatureFiles.read(c.real(), hadoop);
+    INDArray f = FeatureFiles.read(c.fake(), hadoop);
+    if (r.size(1) != f.size(1)) {
+      throw new IllegalArgumentException("feature dimensions differ: " + c.real() + " has " + r.size(1) + ", "
+          + c.fake() + " has " + f.size(1));
+    }
+    long seed = c.seed() >= 0 ? c.seed() : resolved.config().seed();
+    FrechetDistance.Result fid = FrechetDistance.between(FeatureMoments.of(r), FeatureMoments.of(f));
+    KernelInceptionDistance.Result kid = KernelInceptionDistance.of(r, f, c.kidSubsets(), c.kidSubsetSize(), seed);
+    PrecisionRecall.Result pr = PrecisionRecall.of(r, f, c.k());
+    System.out.printf(Locale.ROOT, "real: %d x %d, fake: %d x %d%n", r.size(0), r.size(1), f.size(0), f.size(1));
+    if (r.size(0) <= r.size(1) || f.size(0) <= f.size(1)) {
+      System.out.println("warning: a set has no more images than feature dimensions; its covariance is rank deficient"
+          + " and FID is biased upwards (use N > d)");
+    }
+    System.out.printf(Locale.ROOT, "fid %.6f%n", fid.value());
+    System.out.printf(Locale.ROOT, "kid %.6g +- %.6g (%d subsets of %d, seed %d)%n", kid.mean(), kid.std(), kid.subsets(),
+        kid.subsetSize(), seed);
+    System.out.printf(Locale.ROOT, "precision %.6f%nrecall %.6f (k = %d)%n", pr.precision(), pr.recall(), pr.k());
+    return 0;
+  }
+}
