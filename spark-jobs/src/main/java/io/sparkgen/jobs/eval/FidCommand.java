@@ -6,6 +6,7 @@ import io.sparkgen.model.metrics.FeatureMoments;
 import io.sparkgen.model.metrics.FrechetDistance;
 import io.sparkgen.model.metrics.KernelInceptionDistance;
 import io.sparkgen.model.metrics.PrecisionRecall;
+import io.sparkgen.model.metrics.SlicedWasserstein;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -18,10 +19,14 @@ import picocli.CommandLine.Option;
 
 /** {@code sparkgen fid}: FID, KID and precision/recall between two feature files. */
 @Command(name = "fid", mixinStandardHelpOptions = true,
-    description = {"Print FID, KID (mean and std over subsets) and precision/recall between the features of real and "
+    description = {"Print FID, KID (mean and std over subsets), precision/recall and sliced Wasserstein distance between the features of real and "
         + "generated images, each a float .npy [n, d] (e.g. from the FID Inception network).",
         "Options below override the config keys in brackets; see --dry-run for all keys."})
 public final class FidCommand implements Callable<Integer> {
+
+  /** ProGAN's sliced_wasserstein.py defaults. */
+  static final int SWD_REPEATS = 4;
+  static final int SWD_DIRECTIONS = 128;
 
   @Mixin ConfigOptions config;
 
@@ -55,6 +60,7 @@ public final class FidCommand implements Callable<Integer> {
     FrechetDistance.Result fid = FrechetDistance.between(FeatureMoments.of(r), FeatureMoments.of(f));
     KernelInceptionDistance.Result kid = KernelInceptionDistance.of(r, f, c.kidSubsets(), c.kidSubsetSize(), seed);
     PrecisionRecall.Result pr = PrecisionRecall.of(r, f, c.k());
+    double swd = SlicedWasserstein.of(r, f, SWD_REPEATS, SWD_DIRECTIONS, seed);
     System.out.printf(Locale.ROOT, "real: %d x %d, fake: %d x %d%n", r.size(0), r.size(1), f.size(0), f.size(1));
     if (r.size(0) <= r.size(1) || f.size(0) <= f.size(1)) {
       System.out.println("warning: a set has no more images than feature dimensions; its covariance is rank deficient"
@@ -64,6 +70,7 @@ public final class FidCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "kid %.6g +- %.6g (%d subsets of %d, seed %d)%n", kid.mean(), kid.std(), kid.subsets(),
         kid.subsetSize(), seed);
     System.out.printf(Locale.ROOT, "precision %.6f%nrecall %.6f (k = %d)%n", pr.precision(), pr.recall(), pr.k());
+    System.out.printf(Locale.ROOT, "swd %.6f (%d repeats x %d directions)%n", swd, SWD_REPEATS, SWD_DIRECTIONS);
     return 0;
   }
 }
