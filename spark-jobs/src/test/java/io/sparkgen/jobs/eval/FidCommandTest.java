@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sparkgen.jobs.testing.Cli;
 import io.sparkgen.model.metrics.FeatureMoments;
 import io.sparkgen.model.metrics.FrechetDistance;
+import io.sparkgen.model.metrics.SlicedWasserstein;
 import io.sparkgen.model.random.Rng;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ class FidCommandTest {
     assertTrue(((String) r[1]).contains("kid ") && ((String) r[1]).contains("(10 subsets of 150, seed 20261122)"),
         (String) r[1]);
     assertTrue(((String) r[1]).contains("precision ") && ((String) r[1]).contains("recall "), (String) r[1]);
-    double swd = io.sparkgen.model.metrics.SlicedWasserstein.of(real, fake, 4, 128, 20261122L);
+    double swd = SlicedWasserstein.of(real, fake, 4, 128, 20261122L);
     assertTrue(((String) r[1]).contains(String.format(Locale.ROOT, "swd %.6f", swd)), (String) r[1]);
   }
 
