@@ -45,6 +45,16 @@ public final class FrechetDistance {
 
   /** From means and d x d row-major covariances. */
   public static Result of(double[] mu1, double[] sigma1, double[] mu2, double[] sigma2, int d) {
+    return of(mu1, sigma1, mu2, sigma2, d, true);
+  }
+
+  /**
+   * With {@code cholesky}, tr (S1^1/2 S2 S1^1/2)^1/2 comes from the eigenvalues of L^T S2 L where
+   * S1 = L L^T (similar to S1 S2, so the same eigenvalues): one Cholesky factorisation and one
+   * eigenvalues-only decomposition, about 3x faster. A rank-deficient S1 has no Cholesky factor;
+   * then, or without {@code cholesky}, the symmetric square root of S1 is used.
+   */
+  static Result of(double[] mu1, double[] sigma1, double[] mu2, double[] sigma2, int d, boolean cholesky) {
     if (mu1.length != d || mu2.length != d || sigma1.length != d * d || sigma2.length != d * d) {
       throw new IllegalArgumentException("means must have " + d + " and covariances " + d * d + " entries");
     }
@@ -63,8 +73,14 @@ public final class FrechetDistance {
     }
 
     Clamp clamp = new Clamp();
-    INDArray root1 = sqrtm(s1.dup(), clamp);
-    INDArray m = root1.mmul(s2).mmul(root1);
+    INDArray factor = cholesky ? choleskyLower(s1) : null;
+    INDArray m;
+    if (factor != null) {
+      m = factor.transpose().mmul(s2).mmul(factor);
+    } else {
+      INDArray root1 = sqrtm(s1.dup(), clamp);
+      m = root1.mmul(s2).mmul(root1);
+    }
     m.addi(m.transpose().dup()).muli(0.5);
     double[] eigen = eigenvalues(m, clamp);
     double traceSqrt = 0;
@@ -101,6 +117,22 @@ public final class FrechetDistance {
 
   private static double[] eigenvalues(INDArray symmetric, Clamp clamp) {
     return clamp.apply(dsyevd(symmetric.dup('c').data().asDouble(), (int) symmetric.size(0), false));
+  }
+
+  /** L with S = L L^T, or null when S is not positive definite (LAPACK dpotrf). */
+  private static INDArray choleskyLower(INDArray s) {
+    int d = (int) s.size(0);
+    double[] a = s.dup('c').data().asDouble();
+    int info = openblas.LAPACKE_dpotrf(openblas.LAPACK_ROW_MAJOR, (byte) 'L', d, a, d);
+    if (info != 0) {
+      return null;
+    }
+    for (int i = 0; i < d; i++) {
+      for (int j = i + 1; j < d; j++) {
+        a[i * d + j] = 0; // dpotrf leaves the strict upper triangle as it was
+      }
+    }
+    return Nd4j.create(a, new long[] {d, d}, DataType.DOUBLE);
   }
 
   /** Eigenvalues (ascending) of a symmetric d x d row-major matrix; with vectors, {@code a} receives them as columns. */

@@ -64,6 +64,16 @@ class FrechetDistanceTest {
   }
 
   @Test
+  void theCholeskyRouteEqualsTheSquareRootRoute() {
+    Rng rng = new Rng(8L);
+    FeatureMoments a = FeatureMoments.of(rng.gaussian(DataType.DOUBLE, 300, 24));
+    FeatureMoments b = FeatureMoments.of(rng.gaussian(DataType.DOUBLE, 200, 24).muli(1.7).addi(0.1));
+    double viaCholesky = FrechetDistance.of(a.mean(), a.covariance(), b.mean(), b.covariance(), 24, true).value();
+    double viaSquareRoot = FrechetDistance.of(a.mean(), a.covariance(), b.mean(), b.covariance(), 24, false).value();
+    assertEquals(viaSquareRoot, viaCholesky, 1e-9 * viaSquareRoot);
+  }
+
+  @Test
   void samplesOfGaussiansApproachTheClosedForm() {
     Rng rng = new Rng(5L);
     int n = 200_000;
