@@ -2,7 +2,6 @@ package io.sparkgen.model.metrics;
 
 import io.sparkgen.model.random.Rng;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -31,7 +30,7 @@ public final class FidInfinity {
     List<Point> points = new ArrayList<>();
     for (int i = 0; i < sizes; i++) {
       int n = minN + (int) ((long) (total - minN) * i / (sizes - 1));
-      INDArray subset = fake.getRows(firstOfPermutation(rng, total, n));
+      INDArray subset = fake.getRows(Subsets.draw(rng, total, n));
       points.add(new Point(n, FrechetDistance.between(real, FeatureMoments.of(subset)).value()));
     }
     double[] fit = fitAgainstInverseN(points);
@@ -54,19 +53,5 @@ public final class FidInfinity {
     int k = points.size();
     double b = (k * sxy - sx * sy) / (k * sxx - sx * sx);
     return new double[] {(sy - b * sx) / k, b};
-  }
-
-  private static int[] firstOfPermutation(Rng rng, int n, int m) {
-    int[] all = new int[n];
-    for (int i = 0; i < n; i++) {
-      all[i] = i;
-    }
-    for (int i = 0; i < m; i++) {
-      int j = i + rng.nextInt(n - i);
-      int t = all[i];
-      all[i] = all[j];
-      all[j] = t;
-    }
-    return Arrays.copyOf(all, m);
   }
 }

@@ -32,8 +32,8 @@ public final class KernelInceptionDistance {
     Rng rng = new Rng(seed);
     double[] values = new double[subsets];
     for (int s = 0; s < subsets; s++) {
-      INDArray a = x.getRows(sample(rng, (int) x.size(0), m));
-      INDArray b = y.getRows(sample(rng, (int) y.size(0), m));
+      INDArray a = x.getRows(Subsets.draw(rng, (int) x.size(0), m));
+      INDArray b = y.getRows(Subsets.draw(rng, (int) y.size(0), m));
       values[s] = mmd2Unbiased(a, b);
     }
     double mean = 0;
@@ -70,20 +70,5 @@ public final class KernelInceptionDistance {
   private static INDArray kernel(INDArray a, INDArray b, double d) {
     INDArray k = a.mmul(b.transpose()).divi(d).addi(1.0);
     return k.mul(k).muli(k);
-  }
-
-  /** m distinct indices of n: a partial Fisher-Yates shuffle. */
-  private static int[] sample(Rng rng, int n, int m) {
-    int[] all = new int[n];
-    for (int i = 0; i < n; i++) {
-      all[i] = i;
-    }
-    for (int i = 0; i < m; i++) {
-      int j = i + rng.nextInt(n - i);
-      int t = all[i];
-      all[i] = all[j];
-      all[j] = t;
-    }
-    return java.util.Arrays.copyOf(all, m);
   }
 }

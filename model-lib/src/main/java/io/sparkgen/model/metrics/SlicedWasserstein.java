@@ -54,16 +54,6 @@ public final class SlicedWasserstein {
     if (x.size(0) == n) {
       return x;
     }
-    int[] all = new int[(int) x.size(0)];
-    for (int i = 0; i < all.length; i++) {
-      all[i] = i;
-    }
-    for (int i = 0; i < n; i++) {
-      int j = i + rng.nextInt(all.length - i);
-      int t = all[i];
-      all[i] = all[j];
-      all[j] = t;
-    }
-    return x.getRows(Arrays.copyOf(all, n));
+    return x.getRows(Subsets.draw(rng, (int) x.size(0), n));
   }
 }
