@@ -1,5 +1,6 @@
 package io.sparkgen.model;
 
+import io.sparkgen.model.diffusion.DiffusionFamily;
 import io.sparkgen.model.flow.FlowFamily;
 import io.sparkgen.model.gan.GanFamily;
 import io.sparkgen.model.vae.VaeFamily;
@@ -8,7 +9,7 @@ import java.util.List;
 /** The registry of families, by id: the one place that lists them. */
 public final class Families {
 
-  private static final List<Family<?>> ALL = List.of(new VaeFamily(), new GanFamily(), new FlowFamily());
+  private static final List<Family<?>> ALL = List.of(new VaeFamily(), new GanFamily(), new FlowFamily(), new DiffusionFamily());
 
   private Families() {}
 

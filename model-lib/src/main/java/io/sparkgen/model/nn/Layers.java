@@ -30,7 +30,14 @@ public final class Layers {
   /** 2-D convolution, W [k, k, in, out]. */
   public static SDVariable conv2d(
       GraphBuilder g, String name, SDVariable x, long in, long out, int k, int stride, Padding padding, boolean bias) {
-    SDVariable w = g.param(name + "/W", Init.GLOROT_UNIFORM, k, k, in, out);
+    return conv2d(g, name, x, in, out, k, stride, padding, bias, Init.GLOROT_UNIFORM);
+  }
+
+  /** {@link #conv2d} with the kernel initialised by {@code init} (e.g. zeros for a residual branch's last layer). */
+  public static SDVariable conv2d(
+      GraphBuilder g, String name, SDVariable x, long in, long out, int k, int stride, Padding padding, boolean bias,
+      Init init) {
+    SDVariable w = g.param(name + "/W", init, k, k, in, out);
     Conv2DConfig config =
         Conv2DConfig.builder()
             .kH(k).kW(k).sH(stride).sW(stride)
@@ -74,6 +81,38 @@ public final class Layers {
   /** Inverted dropout with a mask drawn outside the graph (see {@code Rng#dropoutMask}). */
   public static SDVariable dropout(SDVariable x, SDVariable mask) {
     return x.mul(mask);
+  }
+
+  /** SiLU (swish), x * sigmoid(x) (Elfwing et al. 2018; Ho et al. 2020's nonlinearity). */
+  public static SDVariable silu(SameDiff sd, SDVariable x) {
+    return sd.nn().swish(x);
+  }
+
+  /**
+   * Group normalisation (Wu &amp; He 2018) of NCHW {@code x} with {@code channels} channels in
+   * {@code groups} groups: each image's group is normalised by its own biased mean and variance
+   * over (channels of the group, H, W), then scaled by gamma [1, C, 1, 1] and shifted by beta.
+   * Unlike batch norm it has no running state, so training and sampling graphs are the same.
+   */
+  public static SDVariable groupNorm(
+      GraphBuilder g, String name, SDVariable x, long channels, int groups, long height, long width, double epsilon) {
+    if (channels % groups != 0) {
+      throw new IllegalArgumentException(name + ": " + channels + " channels do not split into " + groups + " groups");
+    }
+    SDVariable gamma = g.param(name + "/gamma", Init.ONES, 1, channels, 1, 1);
+    SDVariable beta = g.param(name + "/beta", Init.ZEROS, 1, channels, 1, 1);
+    SDVariable grouped = x.reshape(-1, groups, (channels / groups) * height * width);
+    SDVariable unitGain = g.sd().constant(org.nd4j.linalg.factory.Nd4j.ones(g.type(), groups));
+    SDVariable xHat = g.sd().nn().layerNorm(grouped, unitGain, true, 2);
+    return xHat.reshape(-1, channels, height, width).mul(gamma).add(beta);
+  }
+
+  /**
+   * Nearest-neighbour upsampling of NCHW {@code x} by 2 in height and width, as four copies of the
+   * channels rearranged by depth-to-space (M2.1's upsampling2d op fails shape inference in graphs).
+   */
+  public static SDVariable upsample2x(SameDiff sd, SDVariable x) {
+    return sd.cnn().depthToSpace(sd.concat(1, x, x, x, x), 2, org.nd4j.enums.DataFormat.NCHW);
   }
 
   /** Label embedding: one-hot [N, classes] times table [classes, dim] (Keras Embedding init). */

@@ -107,4 +107,34 @@ class LayersGradientTest {
       return new SDVariable[] {y, Layers.embedding(g, "e", y, 4, 2)};
     });
   }
+  @Test
+  void groupNormAndSiluAndUpsampling() {
+    check(new long[] {3, 4, 3, 2}, new long[] {3, 4, 6, 4}, g -> {
+      SDVariable x = g.placeholder("x", -1, 4, 3, 2);
+      SDVariable y = Layers.silu(g.sd(), Layers.groupNorm(g, "gn", x, 4, 2, 3, 2, 1e-5));
+      return new SDVariable[] {x, Layers.upsample2x(g.sd(), y)};
+    });
+  }
+
+  @Test
+  void groupNormNormalisesEachImagesGroupAndUpsamplingRepeatsPixels() {
+    GraphBuilder g = new GraphBuilder(NamedArrays.empty(), NamedArrays.empty(), 1L, DataType.DOUBLE);
+    SDVariable x = g.placeholder("x", -1, 4, 3, 3);
+    SDVariable y = Layers.groupNorm(g, "gn", x, 4, 2, 3, 3, 1e-12);
+    SDVariable up = Layers.upsample2x(g.sd(), x);
+    INDArray in = new Rng(5).gaussian(DataType.DOUBLE, 2, 4, 3, 3).muli(4).addi(3);
+    Map<String, INDArray> out = g.sd().output(Map.of("x", in), y.name(), up.name());
+    INDArray groups = out.get(y.name()).reshape(4, 18); // (image, group) rows
+    for (int row = 0; row < 4; row++) {
+      INDArray group = groups.getRow(row);
+      assertEquals(0.0, group.meanNumber().doubleValue(), 1e-9);
+      assertEquals(1.0, group.var(false).getDouble(0), 1e-9);
+    }
+    INDArray u = out.get(up.name());
+    for (int yy = 0; yy < 6; yy++) {
+      for (int xx = 0; xx < 6; xx++) {
+        assertEquals(in.getDouble(1, 2, yy / 2, xx / 2), u.getDouble(1, 2, yy, xx), 0.0);
+      }
+    }
+  }
 }

@@ -64,7 +64,8 @@ class StandaloneClusterIT {
   @CsvSource(delimiter = '|', value = {
       "vae  | {latent-dim = 2, encoder-channels = [4, 4], decoder-base-channels = 4, decoder-channels = [4, 4]}",
       "gan  | {noise-dim = 4, kernel-size = 3, generator-channels = [8, 4, 4], discriminator-channels = [4, 8]}",
-      "flow | {steps = 2, hidden-channels = 4}"})
+      "flow | {steps = 2, hidden-channels = 4}",
+      "diffusion | {channels = [4, 8], groups = 4, time-embedding-dim = 8, timesteps = 50, sampler-steps = 5}"})
   void everyFamilyTrainsOnTwoExecutorJvms(String family, String config) throws Exception {
     Path runDir = tmp.resolve("run-" + family);
     Object[] r = run("deploy/spark-submit.sh", "--master", master, "--executor-memory", "1g",

@@ -59,7 +59,7 @@ class ReportJobTest {
           + "decoder-channels = [4, 4]}",
       "gan", "{noise-dim = 4, kernel-size = 3, generator-channels = [8, 4, 4], discriminator-channels = [4, 8]}",
       "flow", "{steps = 2, hidden-channels = 4}",
-      "diffusion", "{}");
+      "diffusion", "{channels = [4, 8], groups = 4, time-embedding-dim = 8, timesteps = 50, sampler-steps = 5}");
   static final String PIXELS_HASH = "a1".repeat(32);
   static final String SQUARES_HASH = "b2".repeat(32);
 
