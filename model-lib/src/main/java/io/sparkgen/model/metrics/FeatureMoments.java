@@ -29,6 +29,24 @@ public final class FeatureMoments implements Serializable {
     this.comoment = new double[dimension * dimension];
   }
 
+  /** Moments as saved: count, mean [d] and the co-moment matrix [d * d] row-major (see {@link #comoment()}). */
+  public static FeatureMoments restore(long count, double[] mean, double[] comoment) {
+    FeatureMoments m = new FeatureMoments(mean.length);
+    if (comoment.length != mean.length * mean.length || count < 0) {
+      throw new IllegalArgumentException("moments of dimension " + mean.length + " need " + mean.length * mean.length
+          + " co-moment values and count >= 0, got " + comoment.length + " and " + count);
+    }
+    m.count = count;
+    System.arraycopy(mean, 0, m.mean, 0, mean.length);
+    System.arraycopy(comoment, 0, m.comoment, 0, comoment.length);
+    return m;
+  }
+
+  /** The centred co-moment matrix sum (x - mean)(x - mean)^T, d x d row-major. */
+  public double[] comoment() {
+    return comoment.clone();
+  }
+
   /** Moments of the rows of {@code features} [n, d]. */
   public static FeatureMoments of(INDArray features) {
     return new FeatureMoments((int) features.size(1)).add(features);

@@ -27,6 +27,21 @@ public final class Rng {
     return (nextLong() >>> 11) * 0x1.0p-53;
   }
 
+  /** A Fisher-Yates (Durstenfeld) shuffle of 0..n-1. */
+  public int[] permutation(int n) {
+    int[] a = new int[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) {
+      int k = nextInt(i + 1);
+      int t = a[i];
+      a[i] = a[k];
+      a[k] = t;
+    }
+    return a;
+  }
+
   /** Uniform on [0, bound). */
   public int nextInt(int bound) {
     if (bound <= 0) {

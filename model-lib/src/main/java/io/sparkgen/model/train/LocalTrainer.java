@@ -147,7 +147,7 @@ public final class LocalTrainer {
       long p = step * config.batchSize() + j;
       long epoch = p / n;
       if (epoch != permEpoch) {
-        perm = permutation(n, new Rng(Seeds.forEpoch(config.seed(), round, partition, epoch)));
+        perm = new Rng(Seeds.forEpoch(config.seed(), round, partition, epoch)).permutation(n);
         permEpoch = epoch;
       }
       indices[j] = perm[(int) (p % n)];
@@ -155,18 +155,4 @@ public final class LocalTrainer {
     return data.gather(indices);
   }
 
-  /** Fisher-Yates (Durstenfeld) shuffle of 0..n-1. */
-  static int[] permutation(int n, Rng rng) {
-    int[] a = new int[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = i;
-    }
-    for (int i = n - 1; i > 0; i--) {
-      int k = rng.nextInt(i + 1);
-      int t = a[i];
-      a[i] = a[k];
-      a[k] = t;
-    }
-    return a;
-  }
 }

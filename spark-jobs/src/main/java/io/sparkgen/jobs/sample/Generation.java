@@ -55,15 +55,18 @@ public record Generation(long seed, boolean ema, int classLabel, Map<String, Str
     return labels;
   }
 
-  /** The images, one partition per contiguous index range. */
+  /** The images, one partition per contiguous range of whole batches. */
   public JavaRDD<ImageBlock> generate(JavaSparkContext sc, byte[] checkpoint, long count, int partitions) {
     if (count <= 0 || partitions <= 0) {
       throw new IllegalArgumentException("count and partitions must be > 0, got " + count + ", " + partitions);
     }
+    // Whole batches per partition: image i is always drawn in the batch [B floor(i / B), B floor(i / B) + B),
+    // so even the floating-point rounding of batched network calls is the same for any partitioning.
     List<long[]> ranges = new ArrayList<>();
+    long batches = (count + batchSize - 1) / batchSize;
     for (int p = 0; p < partitions; p++) {
-      long from = count * p / partitions;
-      long to = count * (p + 1) / partitions;
+      long from = Math.min(count, batches * p / partitions * batchSize);
+      long to = Math.min(count, batches * (p + 1) / partitions * batchSize);
       if (to > from) {
         ranges.add(new long[] {from, to});
       }
@@ -94,8 +97,8 @@ public record Generation(long seed, boolean ema, int classLabel, Map<String, Str
   }
 
   /** A model rebuilt from checkpoint bytes, with the weights to sample from. */
-  record Loaded(GenerativeModel model, NamedArrays weights, int classes) {
-    static Loaded of(byte[] bytes, boolean ema) {
+  public record Loaded(GenerativeModel model, NamedArrays weights, int classes) {
+    public static Loaded of(byte[] bytes, boolean ema) {
       Checkpoint checkpoint = Checkpoint.read(new ByteArrayInputStream(bytes), "broadcast checkpoint");
       GenerativeModel model = checkpoint.model();
       return new Loaded(model, ema ? checkpoint.ema() : checkpoint.parameters(), model.config().numClasses());
