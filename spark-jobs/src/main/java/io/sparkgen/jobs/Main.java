@@ -6,6 +6,7 @@ import io.sparkgen.jobs.cli.VersionProvider;
 import io.sparkgen.jobs.eval.EvaluateCommand;
 import io.sparkgen.jobs.eval.FidCommand;
 import io.sparkgen.jobs.eval.TrainFeaturesCommand;
+import io.sparkgen.jobs.retrain.RetrainCommand;
 import io.sparkgen.jobs.report.ReportCommand;
 import io.sparkgen.jobs.sample.SampleCommand;
 import io.sparkgen.jobs.shard.ShardCommand;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Train and evaluate image generators on Apache Spark.",
-    subcommands = {ShardCommand.class, TrainCommand.class, SampleCommand.class, TrainFeaturesCommand.class, EvaluateCommand.class, FidCommand.class, ReportCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ShardCommand.class, TrainCommand.class, SampleCommand.class, TrainFeaturesCommand.class, EvaluateCommand.class, FidCommand.class, ReportCommand.class, RetrainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

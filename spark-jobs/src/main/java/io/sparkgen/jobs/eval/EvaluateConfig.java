@@ -66,7 +66,7 @@ public record EvaluateConfig(
   public static EvaluateConfig defaults() {
     return new EvaluateConfig("runs/fashion-mnist", "latest", "data/fashion-mnist", "test", 10_000, 0,
         "features/fashion-mnist-domain.zip", "domain", "cache/stats", -1, SampleConfig.Weights.EMA, Map.of(), 256, 0,
-        100, 1000, 3, 4, 128, 10, 5000, 5, 1000, 8, 10_000, 4);
+        100, 1000, 3, 4, 128, 10, 5000, 5, 256, 8, 10_000, 4);
   }
 
   long fakeImages() {

@@ -51,6 +51,10 @@ public final class TrainFeaturesCommand implements Callable<Integer> {
   @Option(names = "--epochs", paramLabel = "N", description = "Passes over the data [train-features.epochs].")
   Integer epochs;
 
+  @Option(names = "--train-images", paramLabel = "N",
+      description = "Train on the first N images only; 0: all [train-features.train-images].")
+  Long trainImages;
+
   @Option(names = "--overwrite", description = "Replace an existing output [train-features.overwrite].")
   Boolean overwrite;
 
@@ -60,6 +64,7 @@ public final class TrainFeaturesCommand implements Callable<Integer> {
     ConfigOptions.option(o, "--data", "train-features.data", data);
     ConfigOptions.option(o, "--out", "train-features.output", output);
     ConfigOptions.option(o, "--epochs", "train-features.epochs", epochs);
+    ConfigOptions.option(o, "--train-images", "train-features.train-images", trainImages);
     ConfigOptions.option(o, "--overwrite", "train-features.overwrite", overwrite);
     ResolvedConfig resolved = config.resolve(o);
     if (config.printIfDryRun(resolved)) {
@@ -74,7 +79,7 @@ public final class TrainFeaturesCommand implements Callable<Integer> {
   }
 
   /** Trains and writes the network; returns the output path. */
-  static Path train(JavaSparkContext sc, TrainFeaturesConfig c, long seed, String configHash) throws Exception {
+  public static Path train(JavaSparkContext sc, TrainFeaturesConfig c, long seed, String configHash) throws Exception {
     Path out = new Path(c.output());
     FileSystem fs = out.getFileSystem(sc.hadoopConfiguration());
     if (fs.exists(out) && !c.overwrite()) {
@@ -85,8 +90,9 @@ public final class TrainFeaturesCommand implements Callable<Integer> {
     if (classes < 2) {
       throw new IllegalArgumentException(c.data() + " has " + classes + " classes; the domain feature network needs labels");
     }
-    ImageDataset train = load(sc, version, false);
-    ImageDataset test = version.count(true) > 0 ? load(sc, version, true) : null;
+    long trainCount = c.trainImages() > 0 ? Math.min(c.trainImages(), version.count(false)) : version.count(false);
+    ImageDataset train = load(sc, version, false, trainCount);
+    ImageDataset test = version.count(true) > 0 ? load(sc, version, true, version.count(true)) : null;
     var shape = version.shape();
     DomainClassifier.Config config = new DomainClassifier.Config(new ImageShape(shape.channels(), shape.height(),
         shape.width()), classes, c.channels(), AdamConfig.of(c.learningRate(), 0.9));
@@ -128,8 +134,8 @@ public final class TrainFeaturesCommand implements Callable<Integer> {
     return fs.makeQualified(out);
   }
 
-  private static ImageDataset load(JavaSparkContext sc, DataVersion version, boolean test) {
-    List<ImageBlock> blocks = new ArrayList<>(RealImages.firstN(sc, version, test, version.count(test), 4096,
+  private static ImageDataset load(JavaSparkContext sc, DataVersion version, boolean test, long count) {
+    List<ImageBlock> blocks = new ArrayList<>(RealImages.firstN(sc, version, test, count, 4096,
         Math.max(1, sc.defaultParallelism())).collect());
     blocks.sort(Comparator.comparingLong(ImageBlock::first));
     List<INDArray> parts = new ArrayList<>();

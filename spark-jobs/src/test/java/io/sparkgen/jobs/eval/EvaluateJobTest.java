@@ -46,7 +46,7 @@ class EvaluateJobTest {
         "shards.test=1", "split.test-fraction=0.3");
     extractor = tmp.resolve("features/domain.zip");
     TrainFeaturesCommand.train(JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext()),
-        new TrainFeaturesConfig(data.toString(), extractor.toString(), List.of(4, 8), 1, 32, 1e-3, false), 5L, "test");
+        new TrainFeaturesConfig(data.toString(), extractor.toString(), List.of(4, 8), 0, 1, 32, 1e-3, false), 5L, "test");
     run = tmp.resolve("runs/vae");
     new TrainJob(TestSpark.session(), ConfigLoader.load(List.of(), List.of("train.data=" + data, "train.run-dir=" + run,
         "train.model.family=vae", "train.model.conditional=true",
