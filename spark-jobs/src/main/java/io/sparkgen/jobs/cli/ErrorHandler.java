@@ -15,6 +15,8 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
   public static final int FAILURE = 1;
   public static final int USAGE = 2;
   public static final int BAD_INPUT = 3;
+  /** Another run holds the lock: try again later (sysexits' EX_TEMPFAIL). */
+  public static final int BUSY = 75;
 
   @Override
   public int handleExecutionException(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
@@ -23,6 +25,9 @@ public final class ErrorHandler implements CommandLine.IExecutionExceptionHandle
     cli.getErr().println(where + ": error: " + cause.getMessage());
     if ("1".equals(System.getenv("SPARKGEN_DEBUG"))) {
       e.printStackTrace(cli.getErr());
+    }
+    if (cause instanceof io.sparkgen.jobs.retrain.RegistryLock.HeldException) {
+      return BUSY;
     }
     if (cause instanceof ConfigError || cause instanceof IllegalArgumentException) {
       return USAGE;

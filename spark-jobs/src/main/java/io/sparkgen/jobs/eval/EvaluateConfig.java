@@ -36,7 +36,11 @@ public record EvaluateConfig(
     @Doc("Memorisation check: generated images shown beside their nearest training images; 0 skips it.")
         int nearestCount,
     @Doc("Memorisation check: training images searched (the first N of the train split).") long nearestPool,
-    @Doc("Memorisation check: neighbours shown per generated image.") int nearestK) {
+    @Doc("Memorisation check: neighbours shown per generated image.") int nearestK,
+    @Doc("Sampler comparison: option sets (e.g. \"sampler=ddim,steps=50\"), each drawn with the same seeds into "
+        + "samplers/<sampler>-<steps>.png with its time per image; a model whose sampler refuses a set skips it.")
+        java.util.List<String> samplerGrids,
+    @Doc("Sampler comparison: images per grid.") int samplerGridImages) {
 
   public EvaluateConfig {
     Check.that(!run.isBlank(), "run", run, "must name the run directory");
@@ -60,13 +64,32 @@ public record EvaluateConfig(
     Check.that(nearestCount >= 0, "nearest-count", nearestCount, "must be >= 0");
     Check.that(nearestPool > 0, "nearest-pool", nearestPool, "must be > 0");
     Check.that(nearestK > 0, "nearest-k", nearestK, "must be > 0");
+    Check.that(samplerGridImages > 0, "sampler-grid-images", samplerGridImages, "must be > 0");
+    samplerGrids = java.util.List.copyOf(samplerGrids);
+    samplerGrids.forEach(EvaluateConfig::samplerOptions);
     options = Map.copyOf(options);
   }
 
   public static EvaluateConfig defaults() {
     return new EvaluateConfig("runs/fashion-mnist", "latest", "data/fashion-mnist", "test", 10_000, 0,
         "features/fashion-mnist-domain.zip", "domain", "cache/stats", -1, SampleConfig.Weights.EMA, Map.of(), 256, 0,
-        100, 1000, 3, 4, 128, 10, 5000, 5, 256, 8, 10_000, 4);
+        100, 1000, 3, 4, 128, 10, 5000, 5, 256, 8, 10_000, 4,
+        java.util.List.of("sampler=dpm-solver++,steps=10", "sampler=dpm-solver++,steps=20", "sampler=ddim,steps=10",
+            "sampler=ddim,steps=50", "sampler=ddpm,steps=1000"), 16);
+  }
+
+  /** "k=v,k=v" as a map; a malformed entry is an error naming it. */
+  static Map<String, String> samplerOptions(String spec) {
+    Map<String, String> options = new java.util.TreeMap<>();
+    for (String pair : spec.split(",")) {
+      String[] kv = pair.split("=", 2);
+      Check.that(kv.length == 2 && !kv[0].isBlank() && !kv[1].isBlank(), "sampler-grids", spec,
+          "entries must be key=value pairs separated by commas, e.g. sampler=ddim,steps=50");
+      options.put(kv[0].trim(), kv[1].trim());
+    }
+    Check.that(options.containsKey("sampler") && options.containsKey("steps"), "sampler-grids", spec,
+        "each entry must give sampler and steps");
+    return options;
   }
 
   long fakeImages() {

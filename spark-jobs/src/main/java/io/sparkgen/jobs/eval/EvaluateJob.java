@@ -193,6 +193,7 @@ public final class EvaluateJob {
     if (pool != null) {
       nearest(sc, fs, runDir, step, images, fake, data, pool, extractor, partitions);
     }
+    samplerGrids(sc, fs, runDir, checkpoint, bytes, ema, seed, partitions);
     images.unpersist();
     blocks.unpersist();
     return rows.all;
@@ -289,6 +290,60 @@ public final class EvaluateJob {
     json.put("distances", distances);
     HadoopFiles.write(fs, new Path(dir, name + ".json"),
         Configs.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * samplers/<sampler>-<steps>.png: the same images (same seeds, same labels) drawn with each option
+   * set of evaluate.sampler-grids, with the wall time per image in the .json. A sampler that refuses
+   * an option set (a family without it) skips that set.
+   */
+  private void samplerGrids(JavaSparkContext sc, FileSystem fs, Path runDir, Checkpoint checkpoint, byte[] bytes,
+      boolean ema, long seed, int partitions) throws IOException {
+    int classes = checkpoint.modelConfig().numClasses();
+    for (String spec : config.samplerGrids()) {
+      Map<String, String> options = EvaluateConfig.samplerOptions(spec);
+      int n = config.samplerGridImages();
+      sc.setJobDescription("evaluate: sampler grid " + spec);
+      long started = System.nanoTime();
+      List<ImageBlock> blocks;
+      try {
+        blocks = new ArrayList<>(new Generation(seed, ema, -1, options, config.batchSize())
+            .generate(sc, bytes, n, Math.min(partitions, n)).collect());
+      } catch (Exception e) { // Spark's SparkException is checked but thrown undeclared
+        Throwable cause = e;
+        while (cause.getCause() != null && !(cause instanceof IllegalArgumentException)) {
+          cause = cause.getCause();
+        }
+        // Locally the executor's exception is the cause; from a cluster only its text arrives.
+        boolean refused = cause instanceof IllegalArgumentException
+            || String.valueOf(e.getMessage()).contains(IllegalArgumentException.class.getName());
+        if (!refused) {
+          throw e;
+        }
+        LOG.info("evaluate: sampler grid {} skipped: {}", spec, cause.getMessage());
+        continue;
+      }
+      double secondsPerImage = (System.nanoTime() - started) / 1e9 / n;
+      blocks.sort(Comparator.comparingLong(ImageBlock::first));
+      List<RawImage> tiles = new ArrayList<>();
+      blocks.forEach(b -> tiles.addAll(b.images()));
+      String name = options.get("sampler") + "-" + options.get("steps");
+      Path dir = new Path(runDir, "samplers");
+      HadoopFiles.write(fs, new Path(dir, name + ".png"), ImageCodec.encodePng(ImageGrid.tile(tiles,
+          classes > 0 ? classes : (int) Math.ceil(Math.sqrt(n)), 2, 255)));
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("sampler", options.get("sampler"));
+      json.put("steps", Long.parseLong(options.get("steps")));
+      json.put("options", options);
+      json.put("secondsPerImage", secondsPerImage);
+      json.put("seed", seed);
+      json.put("step", checkpoint.metadata().step());
+      json.put("images", n);
+      HadoopFiles.write(fs, new Path(dir, name + ".json"),
+          Configs.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json).getBytes(StandardCharsets.UTF_8));
+      LOG.info("evaluate: sampler grid {}: {} s per image", name, String.format(java.util.Locale.ROOT, "%.3f",
+          secondsPerImage));
+    }
   }
 
   private static String summary(List<MetricRow> rows) {

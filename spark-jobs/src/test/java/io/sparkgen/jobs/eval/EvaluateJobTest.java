@@ -123,6 +123,30 @@ class EvaluateJobTest {
   }
 
   @Test
+  void aDiffusionRunGetsOneGridPerSamplerFromTheSameSeedsAndOtherFamiliesSkipThem() throws Exception {
+    Path diffusion = tmp.resolve("runs/diffusion");
+    new TrainJob(TestSpark.session(), ConfigLoader.load(List.of(), List.of("train.data=" + data,
+        "train.run-dir=" + diffusion, "train.model.family=diffusion",
+        "train.model.config={channels = [4, 8], groups = 4, time-embedding-dim = 8, timesteps = 50, sampler-steps = 5}",
+        "train.batch-size=4", "train.averaging-frequency=2", "train.total-images=16", "train.sample-grid-images=4"),
+        Map.of())).run();
+    List<String> grids = List.of("evaluate.sampler-grids=[\"sampler=ddim,steps=5\", \"sampler=dpm-solver++,steps=5\", "
+        + "\"sampler=ddpm,steps=50\"]", "evaluate.sampler-grid-images=4");
+    List<String> overrides = new ArrayList<>(List.of("evaluate.run=" + diffusion));
+    overrides.addAll(grids);
+    new EvaluateJob(TestSpark.session(), config(overrides.toArray(String[]::new))).run();
+    for (String name : List.of("ddim-5", "dpm-solver++-5", "ddpm-50")) {
+      Path json = diffusion.resolve("samplers/" + name + ".json");
+      assertTrue(Files.exists(diffusion.resolve("samplers/" + name + ".png")), name);
+      var tree = Configs.MAPPER.readTree(json.toFile());
+      assertTrue(tree.get("secondsPerImage").asDouble() > 0, tree.toString());
+      assertEquals(4, tree.get("images").asInt());
+    }
+    new EvaluateJob(TestSpark.session(), config(grids.toArray(String[]::new))).run();
+    assertFalse(Files.exists(run.resolve("samplers")), "the VAE's sampler refuses these options; no grids");
+  }
+
+  @Test
   void badInputIsNamed() {
     var e = assertThrows(IllegalArgumentException.class, () -> new EvaluateJob(TestSpark.session(),
         config("evaluate.extractor=" + tmp.resolve("nope.zip"))).run());

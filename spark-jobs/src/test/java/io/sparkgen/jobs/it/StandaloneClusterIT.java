@@ -133,6 +133,57 @@ class StandaloneClusterIT {
     expected.forEach((name, a) -> assertTrue(a.equalsWithEps(actual.get(name), 1e-6), name));
   }
 
+  /**
+   * sparkgen retrain twice on the cluster, each run started by the command line of the cron example
+   * (deploy/cron/sparkgen-retrain.cron): the first creates version 1; after new files arrive the
+   * second shards only them, continues, evaluates and, asked for an impossible margin, rejects.
+   */
+  @Test
+  void retrainRunsTwiceFromTheCronLine() throws Exception {
+    Path extractor = tmp.resolve("domain.zip");
+    Object[] f = run("deploy/spark-submit.sh", "--master", master, "--executor-memory", "1g", "--",
+        "train-features", "--data", shards.toString(), "--out", extractor.toString(), "--epochs", "1",
+        "--set", "train-features.channels=[4, 8]");
+    assertEquals(0, f[0], (String) f[1]);
+    Path incoming = tmp.resolve("incoming");
+    Fixtures.pngFolder(incoming, 60, 8, 8, 1);
+    Path conf = tmp.resolve("retrain.conf");
+    Files.writeString(conf, String.join("\n",
+        "shard { input { format = image-folder, paths = [\"" + incoming + "\"] }, shards.train = 2, split.test-fraction = 0.3 }",
+        "train { model.family = vae, batch-size = 4, averaging-frequency = 2, checkpoint-every-rounds = 2, "
+            + "sample-grid-images = 4, model.config { latent-dim = 2, encoder-channels = [4, 4], "
+            + "decoder-base-channels = 4, decoder-channels = [4, 4] } }",
+        "evaluate { extractor = \"" + extractor + "\", cache-dir = \"" + tmp.resolve("stats") + "\", real-count = 10, "
+            + "fake-count = 16, batch-size = 8, kid-subsets = 3, kid-subset-size = 8, fid-inf-min-count = 0, "
+            + "likelihood-count = 0, nearest-count = 0 }",
+        "retrain { registry = \"" + tmp.resolve("registry") + "\", dataset = \"" + tmp.resolve("dataset") + "\", "
+            + "images-per-retrain = 32, metric = fid }"));
+    String cronLine = Files.readAllLines(Scripts.ROOT.resolve("deploy/cron/sparkgen-retrain.cron")).stream()
+        .filter(l -> !l.startsWith("#") && l.matches("^\\S+ \\S+ \\S+ \\S+ \\S+ .*")).findFirst().orElseThrow();
+    String command = cronLine.split("\\s+", 7)[6] // minute hour day month weekday user COMMAND
+        .replace("conf/retrain.conf", conf.toString())
+        .replaceAll(">>\\s*\\S+", ">> " + tmp.resolve("retrain.log"));
+    Map<String, String> env = Map.of("SPARKGEN_HOME", Scripts.ROOT.toString(), "SPARKGEN_MASTER", master,
+        "SPARKGEN_SUBMIT_OPTS", "--executor-memory 1g --conf spark.executor.cores=1 --conf spark.cores.max=2");
+
+    Object[] first = Scripts.run(env, "-c", command);
+    assertEquals(0, first[0], Files.readString(tmp.resolve("retrain.log")));
+    assertTrue(Files.readString(tmp.resolve("retrain.log")).contains("retrain: promoted v000001"),
+        Files.readString(tmp.resolve("retrain.log")));
+
+    Fixtures.pngFolder(incoming, 90, 8, 8, 1);
+    Object[] second = Scripts.run(env, "-c", command.replace(conf.toString(),
+        conf + " --set retrain.margin=1e9"));
+    String log = Files.readString(tmp.resolve("retrain.log"));
+    assertEquals(0, second[0], log);
+    assertTrue(log.contains("retrain: rejected"), log);
+    assertTrue(Files.exists(tmp.resolve("dataset/versions/v000002.json")), "new data made dataset version 2");
+    try (Stream<Path> versions = Files.list(tmp.resolve("registry/versions"))) {
+      assertEquals(1, versions.filter(p -> p.getFileName().toString().matches("v\\d{6}")).count(), log);
+    }
+    assertEquals(3, Files.readAllLines(tmp.resolve("registry/decisions.csv")).size(), log);
+  }
+
   private static List<String> trainArgs(Path runDir, String config, List<String> extraSubmitOptions) {
     List<String> args = new ArrayList<>(List.of("deploy/spark-submit.sh", "--master", master,
         "--executor-memory", "1g", "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2"));

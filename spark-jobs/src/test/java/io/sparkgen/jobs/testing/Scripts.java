@@ -28,9 +28,17 @@ public final class Scripts {
 
   /** Runs {@code bash command...} in the repository root; returns {exit code, stdout and stderr}. */
   public static Object[] run(String... command) throws IOException, InterruptedException {
+    return run(java.util.Map.of(), command);
+  }
+
+  /** {@link #run(String...)} with {@code env} added to the environment. */
+  public static Object[] run(java.util.Map<String, String> env, String... command)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of("bash"));
     cmd.addAll(List.of(command));
-    Process p = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process p = builder.start();
     String out;
     try (InputStream in = p.getInputStream()) {
       out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
