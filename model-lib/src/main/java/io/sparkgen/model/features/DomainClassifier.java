@@ -47,6 +47,8 @@ public final class DomainClassifier implements FeatureExtractor {
 
   public static final String ID = "domain";
   static final int FORMAT_VERSION = 1;
+  /** Stream code of the data order of training epochs (Seeds' streams use 1..4). */
+  private static final long EPOCH_STREAM = 5;
   private static final String X = "x";
   private static final String Y = "y";
 
@@ -175,7 +177,7 @@ public final class DomainClassifier implements FeatureExtractor {
     int n = data.size();
     List<EpochReport> reports = new java.util.ArrayList<>();
     for (int epoch = 0; epoch < epochs; epoch++) {
-      int[] order = new Rng(Seeds.derive(seed, 5, epoch)).permutation(n);
+      int[] order = new Rng(Seeds.derive(seed, EPOCH_STREAM, epoch)).permutation(n);
       double lossSum = 0;
       double correctSum = 0;
       for (int from = 0; from < n; from += batchSize) {

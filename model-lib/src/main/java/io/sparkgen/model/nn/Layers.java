@@ -90,12 +90,13 @@ public final class Layers {
 
   /**
    * Group normalisation (Wu &amp; He 2018) of NCHW {@code x} with {@code channels} channels in
-   * {@code groups} groups: each image's group is normalised by its own biased mean and variance
-   * over (channels of the group, H, W), then scaled by gamma [1, C, 1, 1] and shifted by beta.
+   * {@code groups} groups: each image's group is standardised over (channels of the group, H, W) by
+   * libnd4j's layer_norm op (mean and biased standard deviation, no epsilon term; one fused op
+   * instead of eight elementwise ones), then scaled by gamma [1, C, 1, 1] and shifted by beta.
    * Unlike batch norm it has no running state, so training and sampling graphs are the same.
    */
   public static SDVariable groupNorm(
-      GraphBuilder g, String name, SDVariable x, long channels, int groups, long height, long width, double epsilon) {
+      GraphBuilder g, String name, SDVariable x, long channels, int groups, long height, long width) {
     if (channels % groups != 0) {
       throw new IllegalArgumentException(name + ": " + channels + " channels do not split into " + groups + " groups");
     }

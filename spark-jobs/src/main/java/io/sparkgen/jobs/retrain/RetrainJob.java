@@ -113,6 +113,9 @@ public final class RetrainJob {
     OptionalInt current = registry.current();
     if (state == null) {
       Integer dataVersion = newDataVersion(fs);
+      if (dataVersion == null && current.isPresent() && trainedOn(registry, current.getAsInt()) < newestDataVersion()) {
+        dataVersion = newestDataVersion(); // committed by a run that died before it trained on it
+      }
       if (dataVersion == null && current.isPresent()) {
         registry.recordDecision(decision("-", Double.NaN, Double.NaN, false, current.getAsInt(), "no new data"));
         System.out.println("retrain: no new data; current model stays " + ModelRegistry.name(current.getAsInt()));
@@ -175,6 +178,16 @@ public final class RetrainJob {
     report(registry, run, id, fs);
     fs.delete(work, true);
     return promote ? Outcome.PROMOTED : Outcome.REJECTED;
+  }
+
+  private int newestDataVersion() throws IOException {
+    return DataVersion.open(config.dataset(), conf()).version();
+  }
+
+  /** The dataset version a registry version was trained on (0 when it does not say). */
+  private static int trainedOn(ModelRegistry registry, int version) throws IOException {
+    Object v = registry.describe(version).get("dataVersion");
+    return v instanceof Number n ? n.intValue() : 0;
   }
 
   /** Shards new input files as the next dataset part and commits the next version; null when nothing is new. */
