@@ -169,6 +169,7 @@ public final class EvaluateJob {
     INDArray fake = Extractor.matrix(collected);
     INDArray logits = Extractor.logits(collected);
 
+    HadoopFiles.write(fs, new Path(runDir, String.format("eval/features-%012d.npy", step)), Nd4j.toNpyByteArray(fake));
     Rows rows = new Rows(runDir, checkpoint, step, extractor, seed, evaluationId, real.features().size(0), nFake);
     FrechetDistance.Result fid = FrechetDistance.between(real.moments(), fakeMoments);
     rows.add("fid", fid.value(), Double.NaN, "");

@@ -10,10 +10,36 @@ import org.apache.hadoop.fs.Path;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Feature matrices in NumPy .npy files on any Hadoop file system; errors name the file. */
+/**
+ * Feature matrices in NumPy .npy files, or the real-data statistics files evaluate caches, on any
+ * Hadoop file system; errors name the file.
+ */
 public final class FeatureFiles {
 
   private FeatureFiles() {}
+
+  /** Features with their float64 moments, and what they are. */
+  public record FeatureSet(INDArray features, io.sparkgen.model.metrics.FeatureMoments moments, String description) {}
+
+  /**
+   * A feature .npy (moments computed here), or an evaluate statistics cache file {@code real-*.zip}
+   * (its stored moments, so that FID equals the one evaluate reported).
+   */
+  public static FeatureSet readSet(String uri, Configuration conf) throws IOException {
+    if (uri.endsWith(".zip")) {
+      Path path = new Path(uri);
+      byte[] bytes;
+      try (InputStream in = path.getFileSystem(conf).open(path)) {
+        bytes = in.readAllBytes();
+      } catch (FileNotFoundException e) {
+        throw new FileNotFoundException("statistics file " + uri + " does not exist");
+      }
+      RealStats stats = RealStats.read(bytes, uri);
+      return new FeatureSet(stats.features(), stats.moments(), "cached statistics " + stats.identity());
+    }
+    INDArray features = read(uri, conf);
+    return new FeatureSet(features, io.sparkgen.model.metrics.FeatureMoments.of(features), uri);
+  }
 
   /** A [n, d] float matrix. */
   public static INDArray read(String uri, Configuration conf) throws IOException {

@@ -2,7 +2,6 @@ package io.sparkgen.jobs.eval;
 
 import io.sparkgen.jobs.cli.ConfigOptions;
 import io.sparkgen.jobs.config.ResolvedConfig;
-import io.sparkgen.model.metrics.FeatureMoments;
 import io.sparkgen.model.metrics.FrechetDistance;
 import io.sparkgen.model.metrics.KernelInceptionDistance;
 import io.sparkgen.model.metrics.PrecisionRecall;
@@ -30,10 +29,11 @@ public final class FidCommand implements Callable<Integer> {
 
   @Mixin ConfigOptions config;
 
-  @Option(names = "--real", paramLabel = "NPY", description = "Features of real images [fid.real].")
+  @Option(names = "--real", paramLabel = "FILE",
+      description = "Features of real images (.npy), or an evaluate statistics cache file real-*.zip [fid.real].")
   String real;
 
-  @Option(names = "--fake", paramLabel = "NPY", description = "Features of generated images [fid.fake].")
+  @Option(names = "--fake", paramLabel = "FILE", description = "Features of generated images (.npy or .zip) [fid.fake].")
   String fake;
 
   @Override
@@ -50,18 +50,21 @@ public final class FidCommand implements Callable<Integer> {
       throw new IllegalArgumentException("fid needs --real and --fake feature files (fid.real, fid.fake)");
     }
     Configuration hadoop = new Configuration();
-    INDArray r = FeatureFiles.read(c.real(), hadoop);
-    INDArray f = FeatureFiles.read(c.fake(), hadoop);
+    FeatureFiles.FeatureSet realSet = FeatureFiles.readSet(c.real(), hadoop);
+    FeatureFiles.FeatureSet fakeSet = FeatureFiles.readSet(c.fake(), hadoop);
+    INDArray r = realSet.features();
+    INDArray f = fakeSet.features();
     if (r.size(1) != f.size(1)) {
       throw new IllegalArgumentException("feature dimensions differ: " + c.real() + " has " + r.size(1) + ", "
           + c.fake() + " has " + f.size(1));
     }
     long seed = c.seed() >= 0 ? c.seed() : resolved.config().seed();
-    FrechetDistance.Result fid = FrechetDistance.between(FeatureMoments.of(r), FeatureMoments.of(f));
+    FrechetDistance.Result fid = FrechetDistance.between(realSet.moments(), fakeSet.moments());
     KernelInceptionDistance.Result kid = KernelInceptionDistance.of(r, f, c.kidSubsets(), c.kidSubsetSize(), seed);
     PrecisionRecall.Result pr = PrecisionRecall.of(r, f, c.k());
     double swd = SlicedWasserstein.of(r, f, SWD_REPEATS, SWD_DIRECTIONS, seed);
-    System.out.printf(Locale.ROOT, "real: %d x %d, fake: %d x %d%n", r.size(0), r.size(1), f.size(0), f.size(1));
+    System.out.printf(Locale.ROOT, "real: %d x %d (%s), fake: %d x %d (%s)%n", r.size(0), r.size(1),
+        realSet.description(), f.size(0), f.size(1), fakeSet.description());
     if (r.size(0) <= r.size(1) || f.size(0) <= f.size(1)) {
       System.out.println("warning: a set has no more images than feature dimensions; its covariance is rank deficient"
           + " and FID is biased upwards (use N > d)");

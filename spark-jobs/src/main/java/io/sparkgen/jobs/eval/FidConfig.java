@@ -5,7 +5,8 @@ import io.sparkgen.jobs.config.Doc;
 
 /** Configuration of {@code sparkgen fid}: metrics between two feature files. */
 public record FidConfig(
-    @Doc("Features of real images: a float .npy [n, d] (Hadoop URI or local path).") String real,
+    @Doc("Features of real images: a float .npy [n, d], or an evaluate statistics cache file real-*.zip "
+        + "(Hadoop URI or local path).") String real,
     @Doc("Features of generated images: a float .npy [n, d].") String fake,
     @Doc("KID: number of random subsets.") int kidSubsets,
     @Doc("KID: images per subset (capped at the smaller set).") int kidSubsetSize,

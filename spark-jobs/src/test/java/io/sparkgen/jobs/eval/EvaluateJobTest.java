@@ -94,10 +94,28 @@ class EvaluateJobTest {
     assertEquals("none", elbo.extractor());
     assertEquals(20, elbo.nReal());
     assertEquals(rows.size(), MetricsTable.read(TestSpark.session(), new org.apache.hadoop.fs.Path(run.toString())).size());
+    // sparkgen fid on the cached real statistics and the saved generated features gives the same FID.
+    long step = rows.get(rows.size() - 1).step();
+    Path cache;
+    try (Stream<Path> cached = Files.list(tmp.resolve("cache"))) {
+      cache = cached.filter(p -> p.toString().endsWith(".zip")).filter(p -> {
+        try {
+          return RealStats.read(Files.readAllBytes(p), p.toString()).identity().get("split").equals("test");
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).findFirst().orElseThrow();
+    }
+    Object[] fidRun = io.sparkgen.jobs.testing.Cli.run("fid", "--real", cache.toString(), "--fake",
+        run.resolve(String.format("eval/features-%012d.npy", step)).toString());
+    assertEquals(0, fidRun[0], (String) fidRun[2]);
+    assertTrue(((String) fidRun[1]).contains(String.format(java.util.Locale.ROOT, "fid %.6f", latest.get("fid"))),
+        fidRun[1] + " vs " + latest.get("fid"));
     try (Stream<Path> files = Files.list(run.resolve("eval"))) {
       List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
       assertTrue(names.stream().anyMatch(n -> n.matches("nearest-\\d{12}\\.png")), names.toString());
-      Path json = run.resolve("eval").resolve(names.stream().filter(n -> n.endsWith(".json")).findFirst().orElseThrow());
+      Path json = run.resolve("eval").resolve(names.stream().filter(n -> n.matches("nearest-.*\\.json")).findFirst()
+          .orElseThrow());
       var tree = Configs.MAPPER.readTree(json.toFile());
       assertEquals(hash, tree.get("extractorHash").asText());
       assertEquals(3, tree.get("distances").size());
