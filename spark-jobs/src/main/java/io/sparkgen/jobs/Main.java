@@ -4,6 +4,7 @@ import io.sparkgen.jobs.bench.BenchCommand;
 import io.sparkgen.jobs.cli.ErrorHandler;
 import io.sparkgen.jobs.cli.VersionProvider;
 import io.sparkgen.jobs.eval.EvaluateCommand;
+import io.sparkgen.jobs.eval.FeaturesCommand;
 import io.sparkgen.jobs.eval.FidCommand;
 import io.sparkgen.jobs.eval.TrainFeaturesCommand;
 import io.sparkgen.jobs.retrain.RetrainCommand;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Train and evaluate image generators on Apache Spark.",
-    subcommands = {ShardCommand.class, TrainCommand.class, SampleCommand.class, TrainFeaturesCommand.class, EvaluateCommand.class, FidCommand.class, ReportCommand.class, RetrainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ShardCommand.class, TrainCommand.class, SampleCommand.class, TrainFeaturesCommand.class, FeaturesCommand.class, EvaluateCommand.class, FidCommand.class, ReportCommand.class, RetrainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

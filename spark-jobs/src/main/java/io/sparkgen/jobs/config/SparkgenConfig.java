@@ -1,6 +1,7 @@
 package io.sparkgen.jobs.config;
 
 import io.sparkgen.jobs.eval.EvaluateConfig;
+import io.sparkgen.jobs.eval.FeaturesConfig;
 import io.sparkgen.jobs.eval.FidConfig;
 import io.sparkgen.jobs.eval.TrainFeaturesConfig;
 import io.sparkgen.jobs.retrain.RetrainConfig;
@@ -23,11 +24,12 @@ public record SparkgenConfig(
     @Doc("Metrics between two feature files (sparkgen fid).") FidConfig fid,
     @Doc("The evaluation job: metrics of a run's checkpoints against real data.") EvaluateConfig evaluate,
     @Doc("The domain feature network for the metrics (sparkgen train-features).") TrainFeaturesConfig trainFeatures,
+    @Doc("Features of images into a .npy (sparkgen features).") FeaturesConfig features,
     @Doc("Scheduled retraining (sparkgen retrain): new data in, a better model promoted or none.") RetrainConfig retrain) {
 
   public static SparkgenConfig defaults() {
     return new SparkgenConfig(20261122L, SparkSettings.defaults(), ShardConfig.defaults(), TrainJobConfig.defaults(),
         SampleConfig.defaults(), ReportConfig.defaults(), FidConfig.defaults(), EvaluateConfig.defaults(),
-        TrainFeaturesConfig.defaults(), RetrainConfig.defaults());
+        TrainFeaturesConfig.defaults(), FeaturesConfig.defaults(), RetrainConfig.defaults());
   }
 }

@@ -165,6 +165,41 @@ class EvaluateJobTest {
   }
 
   @Test
+  void featuresOfShardsAnNpyAndAPngFolderAgreeWithEachOtherAndWithEvaluate() throws Exception {
+    JavaSparkContext sc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
+    var shardFeatures = FeaturesCommand.run(sc, new FeaturesConfig(data.toString(), "test", 30, extractor.toString(),
+        "domain", tmp.resolve("f/shards.npy").toString(), 8, 3));
+    new EvaluateJob(TestSpark.session(), config("evaluate.cache-dir=" + tmp.resolve("cache-f"))).run();
+    try (Stream<Path> cached = Files.list(tmp.resolve("cache-f"))) {
+      for (Path p : cached.filter(p -> p.toString().endsWith(".zip")).toList()) {
+        RealStats stats = RealStats.read(Files.readAllBytes(p), p.toString());
+        if (stats.identity().get("split").equals("test")) {
+          assertEquals(stats.features(), shardFeatures, "features equal the ones evaluate cached");
+        }
+      }
+    }
+    Path folder = tmp.resolve("f/png");
+    Path npy = tmp.resolve("f/images.npy");
+    Files.createDirectories(folder);
+    try (var out = Files.newOutputStream(npy)) {
+      io.sparkgen.jobs.image.NpyWriter.header(out, "|u1", 20, 8, 8, 1);
+      for (int i = 0; i < 20; i++) {
+        var image = Fixtures.image(i, 8, 8, 1);
+        Fixtures.png(folder.resolve(String.format("img-%04d.png", i)), image);
+        out.write(image.pixels());
+      }
+    }
+    var fromPng = FeaturesCommand.run(sc, new FeaturesConfig(folder.toString(), "test", 0, extractor.toString(),
+        "domain", tmp.resolve("f/png.npy").toString(), 8, 2));
+    var fromNpy = FeaturesCommand.run(sc, new FeaturesConfig(npy.toString(), "test", 0, extractor.toString(),
+        "domain", tmp.resolve("f/npy.npy").toString(), 8, 3));
+    assertEquals(20, fromPng.size(0));
+    assertEquals(fromPng, fromNpy);
+    assertEquals(fromNpy, FeatureFiles.read(tmp.resolve("f/npy.npy").toString(), new org.apache.hadoop.conf.Configuration()));
+    assertTrue(Files.exists(tmp.resolve("f/npy-logits.npy")), "logits beside the features");
+  }
+
+  @Test
   void badInputIsNamed() {
     var e = assertThrows(IllegalArgumentException.class, () -> new EvaluateJob(TestSpark.session(),
         config("evaluate.extractor=" + tmp.resolve("nope.zip"))).run());
