@@ -66,6 +66,8 @@ public final class RetrainJob {
   private final ResolvedConfig resolved;
   private final RetrainConfig config;
   private final Clock clock;
+  /** Set when a heartbeat finds the lock taken over (this run was thought dead): stop at the next step. */
+  private volatile IOException lockLost;
 
   public RetrainJob(SparkSession spark, ResolvedConfig resolved, Clock clock) {
     this.spark = spark;
@@ -96,6 +98,7 @@ public final class RetrainJob {
           lock.heartbeat();
         } catch (IOException e) {
           LOG.error("retrain: heartbeat failed: {}", e.getMessage());
+          lockLost = e;
         }
       }, every, every, TimeUnit.SECONDS);
       try {
@@ -348,7 +351,11 @@ public final class RetrainJob {
     }
   }
 
-  private static void write(FileSystem fs, Path file, Map<String, Object> state) throws IOException {
+  private void write(FileSystem fs, Path file, Map<String, Object> state) throws IOException {
+    if (lockLost != null) {
+      throw new IOException("retrain: the registry lock was lost (" + lockLost.getMessage() + "); stopping before "
+          + "recording more progress", lockLost);
+    }
     HadoopFiles.write(fs, file, Configs.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(state));
   }
 }
