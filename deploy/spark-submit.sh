@@ -32,6 +32,20 @@ if [[ ! -f $jar ]]; then
   exit 2
 fi
 
+# ND4J's OpenMP and OpenBLAS pools default to every core of the host: with several executors per
+# host they oversubscribe it. Give each executor as many threads as it has cores, unless set.
+executor_cores="" omp_set=false
+for ((i = 0; i < ${#submit_args[@]}; i++)); do
+  case ${submit_args[i]} in
+    --executor-cores) executor_cores=${submit_args[i + 1]:-} ;;
+    spark.executor.cores=*) executor_cores=${submit_args[i]#spark.executor.cores=} ;;
+    spark.executorEnv.OMP_NUM_THREADS=*) omp_set=true ;;
+  esac
+done
+if [[ -n $executor_cores && $omp_set == false ]]; then
+  submit_args+=(--conf "spark.executorEnv.OMP_NUM_THREADS=$executor_cores")
+fi
+
 javacpp="-Dorg.bytedeco.javacpp.maxphysicalbytes=$offheap -Dorg.bytedeco.javacpp.cachedir=$SPARKGEN_JAVACPP_CACHE"
 settings=(
   --class io.sparkgen.jobs.Main

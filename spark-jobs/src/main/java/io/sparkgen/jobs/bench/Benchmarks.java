@@ -21,7 +21,8 @@ public final class Benchmarks {
       new Nd4jSgemmBenchmark(),
       new ImageCodecBenchmark(),
       new ShardFashionMnistBenchmark(),
-      new TrainStepBenchmark()));
+      new TrainStepBenchmark(),
+      new TrainScalingBenchmark()));
 
   private final Map<String, Benchmark> byName = new LinkedHashMap<>();
 

@@ -49,11 +49,16 @@ public final class TrainStepBenchmark implements Benchmark {
     return "one LocalTrainer step of each family's default model on random images: images/s and achieved GFLOP/s";
   }
 
+  /** The {@code families} parameter: every family by default. */
+  static Parameter familiesParameter() {
+    return new Parameter(FAMILIES, Families.all().stream().map(Family::id).collect(Collectors.joining(",")),
+        "family ids to train, comma-separated (default models)");
+  }
+
   @Override
   public List<Parameter> parameters() {
     return List.of(
-        new Parameter(FAMILIES, Families.all().stream().map(Family::id).collect(Collectors.joining(",")),
-            "family ids to train, comma-separated"),
+        familiesParameter(),
         new Parameter(BATCH_SIZE, "64", "images per step"),
         new Parameter(OVERRIDES, "{}",
             "JSON object: family id -> config overrides as that family's readConfig takes them, e.g. {\"vae\":{\"latentDim\":2}}"));
@@ -118,7 +123,8 @@ public final class TrainStepBenchmark implements Benchmark {
     }
   }
 
-  private static List<Family<?>> families(BenchContext context) {
+  /** The families of the {@code families} parameter (shared with {@link TrainScalingBenchmark}). */
+  static List<Family<?>> families(BenchContext context) {
     List<Family<?>> out = new ArrayList<>();
     for (String id : context.param(FAMILIES).split(",")) {
       try {

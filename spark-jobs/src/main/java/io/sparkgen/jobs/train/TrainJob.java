@@ -96,9 +96,10 @@ public final class TrainJob {
 
         double elapsed = (System.nanoTime() - started) / 1e9;
         double eta = elapsed / (round + 1 - startRound) * (rounds - round - 1);
-        LOG.info(String.format(Locale.ROOT, "[train %d/%d] step %d, %s, %.1f images/s, averaging %.0f%% of the round, ETA %s",
-            round + 1, rounds, state.step(), format(metrics), sum.images() / wall,
-            100 * Math.max(0, wall - sum.computeSeconds() / sum.workers()) / wall, Eta.format(eta)));
+        LOG.info(String.format(Locale.ROOT,
+            "[train %d/%d] step %d, %s, %.1f images/s, not computing %.0f%% of the round, ETA %s", round + 1, rounds, state.step(), format(metrics), sum.images() / wall,
+            100 * Math.max(0, wall - sum.computeSeconds() / Math.min(sum.workers(), sc.defaultParallelism())) / wall,
+            Eta.format(eta)));
         if ((round + 1) % config.checkpointEveryRounds() == 0 || round + 1 == rounds) {
           state.restoreInto(driver);
           writeCheckpoint(fs, runDir, driver, spec);
