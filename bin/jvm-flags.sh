@@ -47,3 +47,32 @@ sparkgen_cluster_conf() {
     "spark.ui.showConsoleProgress=false"
   )
 }
+
+# A JVM or Spark memory size (512m, 4g, 6G; a plain number is bytes) in MiB, for comparing sizes.
+sparkgen_mib() {
+  local n=${1%[kKmMgGtT]} unit=${1##*[0-9]}
+  if [[ ! $1 =~ ^[0-9]+[kKmMgGtT]?$ ]]; then
+    echo "not a memory size: '$1' (examples: 512m, 4g)" >&2
+    return 1
+  fi
+  case $unit in
+    k | K) echo $((n / 1024)) ;;
+    m | M) echo "$n" ;;
+    g | G) echo $((n * 1024)) ;;
+    t | T) echo $((n * 1024 * 1024)) ;;
+    *) echo $((n / 1024 / 1024)) ;;
+  esac
+}
+
+# Fails unless a container of MEMORY heap + OVERHEAD holds JavaCPP's OFFHEAP cap: below it, the
+# cluster kills the container before JavaCPP frees memory or raises an OutOfMemoryError.
+#   sparkgen_check_memory WHAT MEMORY OVERHEAD OFFHEAP
+sparkgen_check_memory() {
+  local memory overhead offheap
+  memory=$(sparkgen_mib "$2") && overhead=$(sparkgen_mib "$3") && offheap=$(sparkgen_mib "$4") || return 1
+  if (( memory + overhead < offheap )); then
+    echo "$1: memory $2 + memoryOverhead $3 is below the off-heap limit $4 (JavaCPP's cap on the whole" \
+      "process); raise the memoryOverhead (SPARKGEN_EXECUTOR_OVERHEAD) or lower SPARKGEN_OFFHEAP" >&2
+    return 1
+  fi
+}
