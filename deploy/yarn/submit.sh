@@ -13,7 +13,8 @@
 #   SPARK_HOME                 a Spark 3.5 distribution built with YARN support (else spark-submit on PATH)
 #   SPARKGEN_JAR               the fat jar (default: spark-jobs/target/sparkgen-jobs.jar)
 #   SPARKGEN_OFFHEAP           JavaCPP off-heap limit per JVM (default 6G)
-#   SPARKGEN_EXECUTOR_OVERHEAD executor and driver memoryOverhead (default 7g): above the off-heap limit
+#   SPARKGEN_EXECUTOR_OVERHEAD executor and driver memoryOverhead (default 7g); memory + overhead must
+#                              hold the off-heap limit (checked against --executor-memory/--driver-memory)
 #   SPARKGEN_YARN_JAVACPP_CACHE JavaCPP's natives cache on the cluster's nodes (default /tmp/sparkgen-javacpp)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -23,9 +24,22 @@ jar="${SPARKGEN_JAR:-$root/spark-jobs/target/sparkgen-jobs.jar}"
 usage="usage: deploy/yarn/submit.sh [--print-command] [spark-submit options] -- <sparkgen command> [options]"
 
 print=false mode="" submit_args=()
+# Spark's defaults, unless the options below say otherwise (they still go to spark-submit).
+executor_memory=1g driver_memory=1g executor_cores=1 driver_cores=1
 while [[ $# -gt 0 && $1 != "--" ]]; do
   case $1 in
     --print-command) print=true ;;
+    --executor-memory | --driver-memory | --executor-cores | --driver-cores)
+      [[ $# -ge 2 ]] || { echo "$usage" >&2; exit 2; }
+      option=${1#--} value=$2
+      printf -v "${option//-/_}" '%s' "$value"
+      submit_args+=("$1" "$2")
+      shift ;;
+    --executor-memory=* | --driver-memory=* | --executor-cores=* | --driver-cores=*)
+      option=${1%%=*} value=${1#*=}
+      option=${option#--}
+      printf -v "${option//-/_}" '%s' "$value"
+      submit_args+=("$1") ;;
     --master | --master=*) echo "deploy/yarn/submit.sh: the master is yarn; drop $1" >&2; exit 2 ;;
     --deploy-mode) [[ $# -ge 2 ]] || { echo "$usage" >&2; exit 2; }; mode=$2; shift ;;
     --deploy-mode=*) mode=${1#--deploy-mode=} ;;
@@ -99,14 +113,28 @@ while [[ $# -gt 0 ]]; do
 done
 
 offheap="${SPARKGEN_OFFHEAP:-6G}"
+overhead="${SPARKGEN_EXECUTOR_OVERHEAD:-7g}"
+# YARN kills a container past memory + memoryOverhead: it must hold JavaCPP's cap on the process.
+sparkgen_check_memory executor "$executor_memory" "$overhead" "$offheap" || exit 2
+if [[ $mode == cluster ]]; then
+  sparkgen_check_memory driver "$driver_memory" "$overhead" "$offheap" || exit 2
+fi
+for count in "$executor_cores" "$driver_cores"; do
+  [[ $count =~ ^[1-9][0-9]*$ ]] || { echo "deploy/yarn/submit.sh: '$count' is not a core count" >&2; exit 2; }
+done
 driver_opts=""
 [[ $mode == client ]] && driver_opts="-Dlog4j2.configurationFile=file:$root/conf/log4j2.properties"
-sparkgen_cluster_conf "$offheap" "${SPARKGEN_EXECUTOR_OVERHEAD:-7g}" \
+sparkgen_cluster_conf "$offheap" "$overhead" \
   "${SPARKGEN_YARN_JAVACPP_CACHE:-/tmp/sparkgen-javacpp}" "$driver_opts"
 settings=(--master yarn --deploy-mode "$mode" --class io.sparkgen.jobs.Main)
 for setting in "${SPARKGEN_SPARK_CONF[@]}"; do
   settings+=(--conf "$setting")
 done
+# ND4J sizes its OpenMP pool by the node's CPUs unless told: one thread per core of the container.
+settings+=(--conf "spark.executorEnv.OMP_NUM_THREADS=$executor_cores")
+if [[ $mode == cluster ]]; then
+  settings+=(--conf "spark.yarn.appMasterEnv.OMP_NUM_THREADS=$driver_cores")
+fi
 # One attempt: sparkgen's jobs are restarted by their scheduler (retrain is idempotent), not by YARN.
 settings+=(--conf spark.yarn.maxAppAttempts=1)
 if [[ ${#files[@]} -gt 0 ]]; then

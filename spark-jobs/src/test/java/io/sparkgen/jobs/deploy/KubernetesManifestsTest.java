@@ -10,7 +10,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.sparkgen.jobs.Main;
 import io.sparkgen.jobs.testing.Scripts;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -69,8 +72,14 @@ class KubernetesManifestsTest {
     return manifests;
   }
 
+  /** The manifests with every default, rendered once (callers copy before changing them). */
+  private static Map<String, JsonNode> defaults;
+
   private Map<String, JsonNode> renderDefaults() throws Exception {
-    return render("SPARKGEN_IMAGE=" + IMAGE);
+    if (defaults == null) {
+      defaults = render("SPARKGEN_IMAGE=" + IMAGE);
+    }
+    return defaults;
   }
 
   /** The SparkApplicationSpec of a SparkApplication or of a ScheduledSparkApplication's template. */
@@ -188,6 +197,15 @@ class KubernetesManifestsTest {
       }
     }
     assertEquals(4, apps);
+    // The ConfigMap's files, given after the image's, place every output under the storage URI.
+    assertTrue(resolved.get("sparkgen-train").contains("\"file:///data/runs/fashion-mnist\""), resolved.get("sparkgen-train"));
+    assertTrue(resolved.get("sparkgen-evaluate").contains("\"file:///data/cache/stats\""));
+    for (String retrain : List.of("sparkgen-retrain", "sparkgen-retrain-scheduled")) {
+      String config = resolved.get(retrain);
+      assertTrue(config.contains("\"file:///data/registry/fashion-mnist\""), config);
+      assertTrue(config.contains("\"file:///data/incoming/fashion-mnist\""), config);
+      assertTrue(config.contains("image-folder"), "conf/retrain.conf's input format: " + config);
+    }
   }
 
   /** Subcommand names of the sparkgen CLI. */
@@ -235,13 +253,25 @@ class KubernetesManifestsTest {
     }
     if (problems.isEmpty()) {
       local.add("--dry-run");
-      int code = Main.run(local.toArray(String[]::new));
+      PrintStream console = System.out;
+      ByteArrayOutputStream printed = new ByteArrayOutputStream();
+      int code;
+      System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+      try {
+        code = Main.run(local.toArray(String[]::new));
+      } finally {
+        System.setOut(console);
+      }
+      resolved.put(manifest.path("metadata").path("name").asText(), printed.toString(StandardCharsets.UTF_8));
       if (code != 0) {
         problems.add("sparkgen " + String.join(" ", local) + " exits " + code);
       }
     }
     return problems;
   }
+
+  /** The config each application's --dry-run printed, by application name. */
+  private final Map<String, String> resolved = new HashMap<>();
 
   /** Where a file the driver pod sees comes from: the image (Dockerfile COPY) or a mounted ConfigMap key. */
   private Optional<Path> fileInPod(String file, JsonNode spec, Map<String, JsonNode> manifests) throws IOException {

@@ -68,15 +68,17 @@ class YarnSubmitTest {
 
   @Test
   void clusterModeShipsTheConfigFileAndNamesItByItsFileName() throws Exception {
-    Object[] r = submit("--executor-memory", "4g", "--num-executors", "8", "--",
+    Object[] r = submit("--executor-memory", "4g", "--num-executors", "8", "--executor-cores=4", "--",
         "retrain", "--conf", "conf/retrain.conf", "--set", "retrain.margin=1.0");
     assertEquals(0, r[0], (String) r[1]);
     List<String> expected = new ArrayList<>(List.of("--master", "yarn", "--deploy-mode", "cluster",
         "--class", "io.sparkgen.jobs.Main"));
     expected.addAll(sharedConf("/tmp/sparkgen-javacpp", ""));
-    expected.addAll(List.of("--conf", "spark.yarn.maxAppAttempts=1",
+    expected.addAll(List.of("--conf", "spark.executorEnv.OMP_NUM_THREADS=4",
+        "--conf", "spark.yarn.appMasterEnv.OMP_NUM_THREADS=1",
+        "--conf", "spark.yarn.maxAppAttempts=1",
         "--files", "conf/retrain.conf",
-        "--executor-memory", "4g", "--num-executors", "8",
+        "--executor-memory", "4g", "--num-executors", "8", "--executor-cores=4",
         jar.toString(), "retrain", "--conf", "retrain.conf", "--set", "retrain.margin=1.0"));
     assertEquals(expected, recorded());
     assertEquals(env.get("HADOOP_CONF_DIR"), Files.readString(Path.of(record + ".conf-dir")).strip());
@@ -118,7 +120,8 @@ class YarnSubmitTest {
     assertEquals(shared, settingsOf(standalone));
     List<String> yarnSettings = settingsOf(yarn);
     assertEquals(shared, yarnSettings.subList(0, shared.size()));
-    assertEquals(List.of("--conf", "spark.yarn.maxAppAttempts=1"), yarnSettings.subList(shared.size(), yarnSettings.size()));
+    assertEquals(List.of("--conf", "spark.executorEnv.OMP_NUM_THREADS=1", "--conf", "spark.yarn.maxAppAttempts=1"),
+        yarnSettings.subList(shared.size(), yarnSettings.size()));
   }
 
   /** The --conf KEY=VALUE pairs of a recorded spark-submit command line, in order. */
@@ -159,6 +162,12 @@ class YarnSubmitTest {
     assertRefused(submit("--", "retrain", "--conf", "conf/retrain.conf", "--conf", other.toString()),
         "two config files are named retrain.conf");
     assertRefused(submit("--executor-memory", "4g"), "usage:");
+    env.put("SPARKGEN_OFFHEAP", "12G");
+    assertRefused(submit("--executor-memory", "4g", "--", "retrain"), "below the off-heap limit 12G");
+    assertRefused(submit("--executor-memory", "8g", "--", "retrain"), "driver: memory 1g + memoryOverhead 7g");
+    assertAccepted(submit("--executor-memory", "8g", "--driver-memory", "5g", "--", "retrain"));
+    env.remove("SPARKGEN_OFFHEAP");
+    assertRefused(submit("--executor-cores", "0", "--", "retrain"), "not a core count");
     env.put("SPARKGEN_JAR", tmp.resolve("absent.jar").toString());
     assertRefused(submit("--", "retrain"), "is not built");
   }
