@@ -46,14 +46,13 @@ if [[ -n $executor_cores && $omp_set == false ]]; then
   submit_args+=(--conf "spark.executorEnv.OMP_NUM_THREADS=$executor_cores")
 fi
 
-javacpp="-Dorg.bytedeco.javacpp.maxphysicalbytes=$offheap -Dorg.bytedeco.javacpp.cachedir=$SPARKGEN_JAVACPP_CACHE"
-settings=(
-  --class io.sparkgen.jobs.Main
-  --conf "spark.executor.extraJavaOptions=$javacpp"
-  --conf "spark.driver.extraJavaOptions=$javacpp -Dlog4j2.configurationFile=file:$root/conf/log4j2.properties"
-  --conf "spark.executor.memoryOverhead=${SPARKGEN_EXECUTOR_OVERHEAD:-7g}"
-  --conf spark.ui.showConsoleProgress=false
-)
+javacpp="$(sparkgen_javacpp_opts "$offheap" "$SPARKGEN_JAVACPP_CACHE")"
+sparkgen_cluster_conf "$offheap" "${SPARKGEN_EXECUTOR_OVERHEAD:-7g}" "$SPARKGEN_JAVACPP_CACHE" \
+  "-Dlog4j2.configurationFile=file:$root/conf/log4j2.properties"
+settings=(--class io.sparkgen.jobs.Main)
+for setting in "${SPARKGEN_SPARK_CONF[@]}"; do
+  settings+=(--conf "$setting")
+done
 
 if [[ -x ${SPARK_HOME:-/nonexistent}/bin/spark-submit ]]; then
   exec "$SPARK_HOME/bin/spark-submit" "${settings[@]}" "${submit_args[@]}" "$jar" "$@"
