@@ -92,7 +92,10 @@ public final class GanNetwork implements Network {
       SDVariable xHat = xReal.mul(epsilon).add(xFakeD.mul(epsilon.rsub(1.0)));
       SDVariable grad = architecture.discriminatorInputGradient(d, xHat, yd, MIX);
       long features = imageShape[1] * imageShape[2] * imageShape[3];
-      SDVariable norm = sd.math().sqrt(sd.math().square(grad.reshape(-1, features)).sum(1).add(NORM_FLOOR));
+      SDVariable squares = sd.math().square(grad.reshape(-1, features));
+      // M2.1 fails (NullPointerException in BaseReduceOp.noOp) to run a sum over an axis of size 1 in a graph.
+      SDVariable squaredNorm = features == 1 ? squares.reshape(-1) : squares.sum(1);
+      SDVariable norm = sd.math().sqrt(squaredNorm.add(NORM_FLOOR));
       SDVariable penalty = sd.math().square(norm.sub(1.0)).mean();
       lossD = fakeLogit.mean().sub(real.mean()).add(penalty.mul(gpWeight));
       interpolate = xHat.name();

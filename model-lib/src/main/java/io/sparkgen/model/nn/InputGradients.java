@@ -25,9 +25,14 @@ public final class InputGradients {
     return dy.mmul(w.permute(1, 0));
   }
 
-  /** Of {@code max(a, slope a)}: dy where a > 0, slope dy elsewhere. The mask is piecewise constant in a. */
+  /**
+   * Of {@link Layers#leakyRelu}: dy where a > 0, slope dy elsewhere; the mask is piecewise constant
+   * in a, so it passes no gradient to a. The slope is rounded to float as libnd4j's leakyrelu op
+   * rounds its alpha, so that this is exactly the derivative of the function the op computes.
+   */
   public static SDVariable leakyRelu(SameDiff sd, SDVariable dy, SDVariable a, double slope) {
-    SDVariable derivative = sd.math().step(a, 0.0).mul(1.0 - slope).add(slope);
+    double alpha = (float) slope;
+    SDVariable derivative = sd.math().step(a, 0.0).mul(1.0 - alpha).add(alpha);
     return dy.mul(derivative);
   }
 
