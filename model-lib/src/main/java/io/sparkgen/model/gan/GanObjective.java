@@ -18,7 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * One simultaneous step of both players, as TensorFlow's DCGAN tutorial's train_step: one draw of
+ * The non-saturating loss's training step ({@link WganGpObjective} is wgan-gp's). One simultaneous
+ * step of both players, as TensorFlow's DCGAN tutorial's train_step: one draw of
  * z and of dropout masks, both gradients at the current parameters, then each player's Adam
  * updates its own parameters only. The generator's batch-norm running statistics are updated from
  * the step's batch moments.

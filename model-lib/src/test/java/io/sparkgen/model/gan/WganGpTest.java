@@ -233,6 +233,29 @@ class WganGpTest {
   }
 
   @Test
+  void conditionalRgbCriticStepsOnItsSlicesLabels() {
+    GanConfig rgb = tiny(new ImageShape(3, 8, 8), 3, List.of(8, 4, 4), List.of(4, 8), 3, 0.3, 2);
+    GenerativeModel model = new GanFamily().create(rgb, 1L);
+    Batch batch = new Batch(new Rng(1).uniform(DataType.FLOAT, -1, 1, 4, 3, 8, 8), new int[] {0, 1, 2, 0});
+    WganGpObjective objective = (WganGpObjective) model.objective();
+    assertArrayEquals(new int[] {2, 0}, objective.slice(batch, 1).labels());
+    var report = objective.step(batch, new Rng(2));
+    assertTrue(report.allFinite(), report.metrics().toString());
+    assertEquals(Set.of("d_loss", "g_loss", "w_distance", "gradient_penalty", "grad_norm"), report.metrics().keySet());
+    assertTrue(report.get("grad_norm") > 0, "critic gradient norm " + report.get("grad_norm"));
+  }
+
+  /** TrainingFlopsTest's hand-summed DCGAN: per real image G + 12 D, plus 3 (G + D) per n_critic real images. */
+  @Test
+  void trainingFlopsCountTheCriticIterationsAndThePenalty() {
+    long g = 1_254_400 + 40_140_800 + 10_035_200 + 313_600;
+    long d = 313_600 + 10_035_200 + 6_272;
+    GanFamily f = new GanFamily();
+    GenerativeModel model = f.create(GanConfig.wganGpDefaults(), 0L);
+    assertEquals(2.0 * (g + 12 * d) + 2.0 * 3 * (g + d) / 5, model.network().trainingFlopsPerImage(), 1e-3);
+  }
+
+  @Test
   void aBatchSmallerThanCriticStepsIsRefusedNamingTheKey() {
     GenerativeModel model = new GanFamily().create(tiny(new ImageShape(1, 8, 8), 0, List.of(8, 4, 4), List.of(4, 8), 3, 0.0, 5), 3L);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
