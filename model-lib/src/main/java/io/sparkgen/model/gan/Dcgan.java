@@ -1,17 +1,20 @@
 package io.sparkgen.model.gan;
 
 import io.sparkgen.model.nn.GraphBuilder;
+import io.sparkgen.model.nn.Init;
+import io.sparkgen.model.nn.InputGradients;
 import io.sparkgen.model.nn.Layers;
 import io.sparkgen.model.nn.Layers.Padding;
 import java.util.ArrayList;
 import java.util.List;
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
  * TensorFlow's DCGAN tutorial architecture. G: Dense (no bias) -> BN -> LeakyReLU -> reshape ->
  * [ConvTranspose (no bias) -> BN -> LeakyReLU]* -> ConvTranspose (no bias) -> tanh. D: [Conv s2 ->
- * LeakyReLU -> Dropout]* -> Dense 1. The tutorial reshapes to NHWC (7, 7, 256); here NCHW, which
+ * LeakyReLU -> Dropout]* -> Dense 1, and D's input gradient as a graph for WGAN-GP. The tutorial reshapes to NHWC (7, 7, 256); here NCHW, which
  * permutes the Dense units and changes nothing else.
  */
 public final class Dcgan implements GanArchitecture {
@@ -71,6 +74,41 @@ public final class Dcgan implements GanArchitecture {
 
   @Override
   public SDVariable discriminator(GraphBuilder g, SDVariable x, SDVariable y, String tag) {
+    return critic(g, x, y, tag).logits();
+  }
+
+  /**
+   * D's backward pass from dD/dlogit = 1, layer by layer in reverse: Dense 1 transposed, then per
+   * convolution its dropout mask, LeakyReLU's derivative at the pre-activation and the transposed
+   * convolution; the label channel (conditional D) is cut off at the end.
+   */
+  @Override
+  public SDVariable discriminatorInputGradient(GraphBuilder g, SDVariable x, SDVariable y, String tag) {
+    SameDiff sd = g.sd();
+    Critic d = critic(g, x, y, tag);
+    SDVariable dh = InputGradients.dense(sd.onesLike(d.logits()), d.outWeights());
+    int last = d.layers().size() - 1;
+    dh = dh.reshape(-1, d.layers().get(last).out(), d.layers().get(last).outHeight(), d.layers().get(last).outWidth());
+    for (int i = last; i >= 0; i--) {
+      ConvLayer layer = d.layers().get(i);
+      dh = InputGradients.dropout(dh, layer.mask());
+      dh = InputGradients.leakyRelu(sd, dh, layer.preActivation(), c.leakyReluSlope());
+      dh = InputGradients.conv2d(sd, dh, layer.weights(), c.kernelSize(), 2, Padding.SAME, layer.inHeight(), layer.inWidth());
+    }
+    if (c.conditional()) {
+      dh = dh.get(SDIndex.all(), SDIndex.interval(0, c.image().channels()), SDIndex.all(), SDIndex.all());
+    }
+    return dh;
+  }
+
+  /** One convolution block of D as its backward pass needs it. */
+  private record ConvLayer(
+      SDVariable weights, SDVariable preActivation, SDVariable mask, long inHeight, long inWidth, long out,
+      long outHeight, long outWidth) {}
+
+  private record Critic(SDVariable logits, List<ConvLayer> layers, SDVariable outWeights) {}
+
+  private Critic critic(GraphBuilder g, SDVariable x, SDVariable y, String tag) {
     SameDiff sd = g.sd();
     long height = c.image().height();
     long width = c.image().width();
@@ -84,17 +122,23 @@ public final class Dcgan implements GanArchitecture {
       in += 1;
     }
     List<Integer> ch = c.discriminatorChannels();
+    List<ConvLayer> layers = new ArrayList<>();
     for (int i = 0; i < ch.size(); i++) {
-      h = Layers.conv2d(g, DISCRIMINATOR + "conv" + i, h, in, ch.get(i), c.kernelSize(), 2, Padding.SAME, true);
-      h = Layers.leakyRelu(sd, h, c.leakyReluSlope());
-      long[] shape = maskShape(i, -1);
-      h = Layers.dropout(h, g.placeholder(tag + "/mask" + i, shape));
+      String name = DISCRIMINATOR + "conv" + i;
+      SDVariable a = Layers.conv2d(g, name, h, in, ch.get(i), c.kernelSize(), 2, Padding.SAME, true);
+      SDVariable mask = g.placeholder(tag + "/mask" + i, maskShape(i, -1));
+      h = Layers.dropout(Layers.leakyRelu(sd, a, c.leakyReluSlope()), mask);
+      SDVariable w = g.param(name + "/W", Init.GLOROT_UNIFORM, c.kernelSize(), c.kernelSize(), in, ch.get(i));
+      long outHeight = (height + 1) / 2;
+      long outWidth = (width + 1) / 2;
+      layers.add(new ConvLayer(w, a, mask, height, width, ch.get(i), outHeight, outWidth));
       in = ch.get(i);
-      height = (height + 1) / 2;
-      width = (width + 1) / 2;
+      height = outHeight;
+      width = outWidth;
     }
     long features = in * height * width;
-    return Layers.dense(g, DISCRIMINATOR + "out", Layers.flatten(h, features), features, 1, true);
+    SDVariable logits = Layers.dense(g, DISCRIMINATOR + "out", Layers.flatten(h, features), features, 1, true);
+    return new Critic(logits, layers, g.param(DISCRIMINATOR + "out/W", Init.GLOROT_UNIFORM, features, 1));
   }
 
   @Override

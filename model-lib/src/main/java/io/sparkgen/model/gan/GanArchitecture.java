@@ -26,6 +26,18 @@ public interface GanArchitecture {
   /** Logits [N, 1]; dropout masks are the placeholders {@code <tag>/mask<i>}, shapes {@link #dropoutMaskShapes}. */
   SDVariable discriminator(GraphBuilder g, SDVariable x, SDVariable y, String tag);
 
+  /**
+   * grad_x of sum_i D(x)_i, [N, C, H, W] (row i is grad_{x_i} D(x_i): D treats images independently),
+   * as a forward graph of D's backward pass on the same weight variables, with D's dropout masks as
+   * the placeholders {@code <tag>/mask<i>}. First-order autodiff of a function of it, as WGAN-GP's
+   * gradient penalty, is then the exact double-backprop gradient w.r.t. D's parameters, which
+   * SameDiff M2.1 cannot take through its own gradient ops. Architectures without it cannot train
+   * with loss wgan-gp.
+   */
+  default SDVariable discriminatorInputGradient(GraphBuilder g, SDVariable x, SDVariable y, String tag) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " has no discriminatorInputGradient: loss wgan-gp needs one");
+  }
+
   /** Shapes of the discriminator's dropout masks for a batch of {@code n}, in placeholder order. */
   List<long[]> dropoutMaskShapes(int n);
 

@@ -22,7 +22,11 @@ import java.util.List;
  * @param batchNormMomentum Keras' BatchNormalization momentum for the running statistics
  * @param batchNormEpsilon Keras' BatchNormalization epsilon
  * @param generatorOptimizer Adam of G
- * @param discriminatorOptimizer Adam of D
+ * @param discriminatorOptimizer Adam of D (the critic's, for wgan-gp)
+ * @param loss {@code non-saturating} (the tutorial's) or {@code wgan-gp} (Gulrajani et al. 2017); see {@link GanLoss}
+ * @param gpWeight lambda of the gradient penalty; wgan-gp only (the paper's 10), 0 for non-saturating
+ * @param criticSteps n_critic, critic updates per generator update; wgan-gp only (the paper's 5), 1 for
+ *     non-saturating, whose step is simultaneous
  */
 public record GanConfig(
     ImageShape image,
@@ -37,7 +41,10 @@ public record GanConfig(
     double batchNormMomentum,
     double batchNormEpsilon,
     AdamConfig generatorOptimizer,
-    AdamConfig discriminatorOptimizer)
+    AdamConfig discriminatorOptimizer,
+    String loss,
+    double gpWeight,
+    int criticSteps)
     implements ModelConfig {
 
   public GanConfig {
@@ -62,6 +69,19 @@ public record GanConfig(
     Check.positive("batchNormEpsilon", batchNormEpsilon);
     Check.notNull("generatorOptimizer", generatorOptimizer);
     Check.notNull("discriminatorOptimizer", discriminatorOptimizer);
+    Check.notNull("loss", loss);
+    Check.positive("criticSteps", criticSteps);
+    if (GanLoss.of(loss) == GanLoss.WGAN_GP) {
+      Check.positive("gpWeight", gpWeight);
+    } else {
+      if (gpWeight != 0) {
+        throw new IllegalArgumentException("gpWeight applies to loss wgan-gp only; it must be 0 for loss " + loss + ", got " + gpWeight);
+      }
+      if (criticSteps != 1) {
+        throw new IllegalArgumentException(
+            "criticSteps applies to loss wgan-gp only; it must be 1 for loss " + loss + " (one simultaneous step), got " + criticSteps);
+      }
+    }
     int factor = 1 << (generatorChannels.size() - 1);
     if (image.height() % factor != 0 || image.width() % factor != 0) {
       throw new IllegalArgumentException(
@@ -73,7 +93,28 @@ public record GanConfig(
   public static GanConfig defaults() {
     return new GanConfig(
         ImageShape.fashionMnist(), 0, 50, 100, 5, List.of(256, 128, 64), List.of(64, 128),
-        0.3, 0.3, 0.99, 1e-3, AdamConfig.of(2e-4, 0.5), AdamConfig.of(2e-4, 0.5));
+        0.3, 0.3, 0.99, 1e-3, AdamConfig.of(2e-4, 0.5), AdamConfig.of(2e-4, 0.5),
+        GanLoss.NON_SATURATING.id(), 0.0, 1);
+  }
+
+  /**
+   * The same networks trained as WGAN-GP with the paper's hyper-parameters (Gulrajani et al. 2017,
+   * Alg. 1): lambda = 10, n_critic = 5, Adam alpha = 1e-4, beta1 = 0, beta2 = 0.9 for both players
+   * (epsilon 1e-8, TensorFlow 1's default, which the authors' code used). The critic has no
+   * dropout, as the paper's critics (and no batch norm, which the penalty forbids; DCGAN's D has none).
+   */
+  public static GanConfig wganGpDefaults() {
+    GanConfig d = defaults();
+    AdamConfig adam = new AdamConfig(1e-4, 0.0, 0.9, 1e-8);
+    return new GanConfig(
+        d.image(), d.numClasses(), d.labelEmbeddingDim(), d.noiseDim(), d.kernelSize(), d.generatorChannels(),
+        d.discriminatorChannels(), d.leakyReluSlope(), 0.0, d.batchNormMomentum(), d.batchNormEpsilon(), adam, adam,
+        GanLoss.WGAN_GP.id(), 10.0, 5);
+  }
+
+  /** {@link #loss} parsed. */
+  public GanLoss lossKind() {
+    return GanLoss.of(loss);
   }
 
   boolean conditional() {

@@ -1,10 +1,16 @@
 package io.sparkgen.model.gan;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkgen.model.Family;
 import io.sparkgen.model.GenerativeModel;
+import io.sparkgen.model.Objective;
+import io.sparkgen.model.config.Configs;
 import org.nd4j.linalg.api.buffer.DataType;
 
-/** Generative adversarial networks (Goodfellow et al. 2014); default: TensorFlow's DCGAN tutorial. */
+/**
+ * Generative adversarial networks (Goodfellow et al. 2014); default: TensorFlow's DCGAN tutorial,
+ * or with {@code loss = wgan-gp} the same networks as a WGAN-GP (Gulrajani et al. 2017).
+ */
 public final class GanFamily implements Family<GanConfig> {
 
   public static final String ID = "gan";
@@ -24,13 +30,30 @@ public final class GanFamily implements Family<GanConfig> {
     return GanConfig.defaults();
   }
 
+  /**
+   * Overrides merged over the defaults of the loss they name: {@code {"loss": "wgan-gp"}} alone gives
+   * {@link GanConfig#wganGpDefaults()} (the paper's lambda, n_critic and Adam), anything else the DCGAN's.
+   */
+  @Override
+  public GanConfig readConfig(JsonNode overrides) {
+    JsonNode loss = overrides.path("loss");
+    GanConfig defaults =
+        GanLoss.WGAN_GP.id().equals(loss.asText(null)) ? GanConfig.wganGpDefaults() : defaultConfig();
+    return Configs.read(overrides, configType(), defaults);
+  }
+
   @Override
   public GenerativeModel create(GanConfig config, long seed) {
     Dcgan architecture = new Dcgan(config);
-    GanNetwork net = new GanNetwork(architecture, config.image().batchShape(-1), seed, DataType.FLOAT);
-    return new GenerativeModel(
-        ID, config, net,
-        new GanObjective(net, config.generatorOptimizer(), config.discriminatorOptimizer()),
-        new GanSampler(architecture, net.buffers(), DataType.FLOAT));
+    GanNetwork net =
+        new GanNetwork(architecture, config.image().batchShape(-1), seed, DataType.FLOAT, config.lossKind(), config.gpWeight(),
+            config.criticSteps());
+    Objective objective =
+        switch (config.lossKind()) {
+          case NON_SATURATING -> new GanObjective(net, config.generatorOptimizer(), config.discriminatorOptimizer());
+          case WGAN_GP ->
+              new WganGpObjective(net, config.generatorOptimizer(), config.discriminatorOptimizer(), config.criticSteps());
+        };
+    return new GenerativeModel(ID, config, net, objective, new GanSampler(architecture, net.buffers(), DataType.FLOAT));
   }
 }

@@ -18,7 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * One simultaneous step of both players, as TensorFlow's DCGAN tutorial's train_step: one draw of
+ * The non-saturating loss's training step ({@link WganGpObjective} is wgan-gp's). One simultaneous
+ * step of both players, as TensorFlow's DCGAN tutorial's train_step: one draw of
  * z and of dropout masks, both gradients at the current parameters, then each player's Adam
  * updates its own parameters only. The generator's batch-norm running statistics are updated from
  * the step's batch moments.
@@ -44,16 +45,19 @@ public final class GanObjective implements Objective {
 
   public Noise drawNoise(int n, Rng rng, org.nd4j.linalg.api.buffer.DataType type) {
     INDArray z = rng.gaussian(type, n, net.architecture.noiseDim());
-    List<INDArray> real = new ArrayList<>();
-    List<INDArray> fake = new ArrayList<>();
-    double keep = net.architecture.dropoutKeep();
-    for (long[] shape : net.architecture.dropoutMaskShapes(n)) {
-      real.add(rng.dropoutMask(type, keep, shape));
-    }
-    for (long[] shape : net.architecture.dropoutMaskShapes(n)) {
-      fake.add(rng.dropoutMask(type, keep, shape));
-    }
+    List<INDArray> real = masks(net.architecture, n, rng, type);
+    List<INDArray> fake = masks(net.architecture, n, rng, type);
     return new Noise(z, real, fake);
+  }
+
+  /** D's dropout masks for a batch of {@code n}; ones, drawing nothing, without dropout. */
+  static List<INDArray> masks(GanArchitecture architecture, int n, Rng rng, org.nd4j.linalg.api.buffer.DataType type) {
+    List<INDArray> masks = new ArrayList<>();
+    double keep = architecture.dropoutKeep();
+    for (long[] shape : architecture.dropoutMaskShapes(n)) {
+      masks.add(keep == 1.0 ? org.nd4j.linalg.factory.Nd4j.ones(type, shape) : rng.dropoutMask(type, keep, shape));
+    }
+    return masks;
   }
 
   /** grad_G L_G and grad_D L_D at the current parameters; applies nothing. */
@@ -109,12 +113,16 @@ public final class GanObjective implements Objective {
   }
 
   private void putLabels(Map<String, INDArray> in, Batch batch) {
-    if (net.architecture.numClasses() > 0) {
-      in.put(GanNetwork.Y, batch.oneHot(net.architecture.numClasses()));
+    putLabels(in, batch, net.architecture);
+  }
+
+  static void putLabels(Map<String, INDArray> in, Batch batch, GanArchitecture architecture) {
+    if (architecture.numClasses() > 0) {
+      in.put(GanNetwork.Y, batch.oneHot(architecture.numClasses()));
     }
   }
 
-  private static void putMasks(Map<String, INDArray> in, String tag, List<INDArray> masks) {
+  static void putMasks(Map<String, INDArray> in, String tag, List<INDArray> masks) {
     for (int i = 0; i < masks.size(); i++) {
       in.put(tag + "/mask" + i, masks.get(i));
     }

@@ -47,6 +47,13 @@ class GanTest {
       return Layers.dense(g, DISCRIMINATOR + "d", Layers.flatten(x, 1), 1, 1, true);
     }
 
+    /** grad_x D = w for every image. */
+    @Override
+    public SDVariable discriminatorInputGradient(GraphBuilder g, SDVariable x, SDVariable y, String tag) {
+      SDVariable w = g.param(DISCRIMINATOR + "d/W", io.sparkgen.model.nn.Init.GLOROT_UNIFORM, 1, 1);
+      return g.sd().onesLike(Layers.flatten(x, 1)).mmul(w.permute(1, 0)).reshape(-1, 1, 1, 1);
+    }
+
     @Override
     public List<long[]> dropoutMaskShapes(int n) {
       return List.of();
@@ -149,7 +156,7 @@ class GanTest {
     GanConfig rgb =
         new GanConfig(
             new ImageShape(3, 32, 32), 10, 8, 16, 5, List.of(32, 16, 8), List.of(8, 16), 0.3, 0.3, 0.99, 1e-3,
-            AdamConfig.of(2e-4, 0.5), AdamConfig.of(2e-4, 0.5));
+            AdamConfig.of(2e-4, 0.5), AdamConfig.of(2e-4, 0.5), "non-saturating", 0.0, 1);
     GenerativeModel model = new GanFamily().create(rgb, 1L);
     INDArray x = model.sampler().sample(model.network().parameters(), new SampleRequest(1L, 0, 2, new int[] {3, 9}));
     assertArrayEquals(new long[] {2, 3, 32, 32}, x.shape());
