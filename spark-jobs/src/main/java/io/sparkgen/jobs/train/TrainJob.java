@@ -11,6 +11,8 @@ import io.sparkgen.jobs.shard.DataVersion;
 import io.sparkgen.jobs.shard.ShardImages;
 import io.sparkgen.jobs.shard.ShardManifest;
 import io.sparkgen.jobs.spark.Eta;
+import io.sparkgen.model.Families;
+import io.sparkgen.model.ModelConfig;
 import io.sparkgen.model.SampleRequest;
 import io.sparkgen.model.checkpoint.Checkpoint;
 import io.sparkgen.model.checkpoint.CheckpointMismatchException;
@@ -156,6 +158,14 @@ public final class TrainJob {
         throw new ConfigError("cannot resume from " + newest + ": the configured model differs from the checkpoint's ("
             + differences(checkpoint.metadata().config(), Configs.MAPPER.valueToTree(driver.model().config()))
             + "); resume with the checkpoint's train.model settings, or start a new train.run-dir", e);
+      }
+      // Same arrays is not the same model: a loss, schedule or optimizer setting changes training too.
+      JsonNode stored = checkpoint.metadata().config();
+      ModelConfig storedConfig = Families.byId(checkpoint.metadata().family()).readConfig(stored);
+      if (!storedConfig.equals(driver.model().config())) {
+        throw new ConfigError("cannot resume from " + newest + ": the configured model differs from the checkpoint's ("
+            + differences(Configs.MAPPER.valueToTree(storedConfig), Configs.MAPPER.valueToTree(driver.model().config()))
+            + "); resume with the checkpoint's train.model settings, or start a new train.run-dir");
       }
       if (driver.stepCount() % config.averagingFrequency() != 0) {
         throw new ConfigError("checkpoint " + newest + " is at step " + driver.stepCount()

@@ -109,6 +109,12 @@ class TrainJobTest {
     assertTrue(changed.getMessage().startsWith("cannot resume from "), changed.getMessage());
     assertTrue(changed.getMessage().contains("latentDim: checkpoint 2, now 3"), changed.getMessage());
 
+    ConfigError sameArrays = assertThrows(ConfigError.class, () -> train(config(run, 48, "train.resume=true",
+        "train.model.config={latent-dim = 2, label-embedding-dim = 2, encoder-channels = [4, 4], "
+            + "decoder-base-channels = 4, decoder-channels = [4, 4], optimizer.learning-rate = 0.5}")));
+    assertTrue(sameArrays.getMessage().startsWith("cannot resume from "), sameArrays.getMessage());
+    assertTrue(sameArrays.getMessage().contains("optimizer: checkpoint {\"learningRate\":"), sameArrays.getMessage());
+
     ConfigError resumeNothing = assertThrows(ConfigError.class,
         () -> train(config(tmp.resolve("empty"), 32, "train.resume=true")));
     assertTrue(resumeNothing.getMessage().contains("holds no complete checkpoint"), resumeNothing.getMessage());
