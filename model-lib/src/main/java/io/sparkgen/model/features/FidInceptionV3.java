@@ -133,6 +133,33 @@ public final class FidInceptionV3 implements FeatureExtractor {
     l.add(Conv.of(p + ".branch_pool", in, 192, 1));
   }
 
+  /** Height (= width) of the maps a layer reads, at the 299x299 input: the same for every layer of a block. */
+  static int inputSize(String layer) {
+    String block = layer.substring(0, layer.indexOf('.') < 0 ? layer.length() : layer.indexOf('.'));
+    return switch (block) {
+      case "Conv2d_1a_3x3" -> 299;
+      case "Conv2d_2a_3x3" -> 149;
+      case "Conv2d_2b_3x3" -> 147;
+      case "Conv2d_3b_1x1", "Conv2d_4a_3x3" -> 73;
+      case "Mixed_5b", "Mixed_5c", "Mixed_5d", "Mixed_6a" -> 35;
+      case "Mixed_6b", "Mixed_6c", "Mixed_6d", "Mixed_6e", "Mixed_7a" -> 17;
+      case "Mixed_7b", "Mixed_7c" -> 8;
+      default -> throw new IllegalArgumentException("no layer " + layer);
+    };
+  }
+
+  /** Multiply-adds of one image's forward pass (convolutions and fc; pooling and resize not counted). */
+  public static long multiplyAddsPerImage() {
+    long total = (long) DIMENSION * CLASSES;
+    for (Conv c : LAYERS) {
+      int in = inputSize(c.name());
+      long oh = (in + 2L * c.ph() - c.kh()) / c.sh() + 1;
+      long ow = (in + 2L * c.pw() - c.kw()) / c.sw() + 1;
+      total += (long) c.out() * c.in() * c.kh() * c.kw() * oh * ow;
+    }
+    return total;
+  }
+
   /** The weights read, by state_dict key, with their shapes, in canonical order. */
   public static Map<String, long[]> weightShapes() {
     Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -193,17 +220,21 @@ public final class FidInceptionV3 implements FeatureExtractor {
     float[] beta = w.get(c.name() + ".bn.bias").data();
     float[] mean = w.get(c.name() + ".bn.running_mean").data();
     float[] var = w.get(c.name() + ".bn.running_var").data();
-    int perOut = c.in() * c.kh() * c.kw();
-    float[] scaled = new float[kernel.length];
-    float[] bias = new float[c.out()];
-    for (int o = 0; o < c.out(); o++) {
+    int in = c.in();
+    int out = c.out();
+    int taps = c.kh() * c.kw();
+    float[] scaled = new float[kernel.length]; // [kh, kw, in, out], libnd4j's layout
+    float[] bias = new float[out];
+    for (int o = 0; o < out; o++) {
       double s = gamma[o] / Math.sqrt(var[o] + BN_EPSILON);
-      for (int i = 0; i < perOut; i++) {
-        scaled[o * perOut + i] = (float) (kernel[o * perOut + i] * s);
+      for (int i = 0; i < in; i++) {
+        for (int t = 0; t < taps; t++) {
+          scaled[(t * in + i) * out + o] = (float) (kernel[(o * in + i) * taps + t] * s);
+        }
       }
       bias[o] = (float) (beta[o] - mean[o] * s);
     }
-    INDArray k = Nd4j.create(scaled, new long[] {c.out(), c.in(), c.kh(), c.kw()}, 'c').permute(2, 3, 1, 0).dup('c');
+    INDArray k = Nd4j.create(scaled, new long[] {c.kh(), c.kw(), in, out}, 'c');
     Conv2DConfig config = Conv2DConfig.builder()
         .kH(c.kh()).kW(c.kw()).sH(c.sh()).sW(c.sw()).pH(c.ph()).pW(c.pw())
         .paddingMode(PaddingMode.VALID).dataFormat(Conv2DConfig.NCHW)

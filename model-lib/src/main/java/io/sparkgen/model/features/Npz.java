@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -154,13 +155,20 @@ public final class Npz {
     return buf.array();
   }
 
-  /** An uncompressed {@code .npz} of the arrays, in the map's order (as {@code np.savez}). */
+  /** An uncompressed (stored) {@code .npz} of the arrays, in the map's order, as {@code np.savez} writes. */
   public static byte[] write(Map<String, Array> arrays) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
       for (Map.Entry<String, Array> e : arrays.entrySet()) {
-        zip.putNextEntry(new ZipEntry(e.getKey() + ".npy"));
-        zip.write(toNpy(e.getValue()));
+        byte[] npy = toNpy(e.getValue());
+        ZipEntry entry = new ZipEntry(e.getKey() + ".npy");
+        entry.setMethod(ZipEntry.STORED);
+        entry.setSize(npy.length);
+        CRC32 crc = new CRC32();
+        crc.update(npy);
+        entry.setCrc(crc.getValue());
+        zip.putNextEntry(entry);
+        zip.write(npy);
         zip.closeEntry();
       }
     } catch (IOException e) {

@@ -184,6 +184,14 @@ class FidInceptionV3Test {
   }
 
   @Test
+  void countsTheMultiplyAddsOfInceptionV3() {
+    // torchvision's Inception3 is quoted at 5.71 GMACs (its 1000-class fc differs by 16k).
+    assertEquals(5.71e9, FidInceptionV3.multiplyAddsPerImage(), 0.01e9);
+    assertEquals(94, FidInceptionV3.LAYERS.size());
+    assertEquals(94 * 5 + 2, FidInceptionV3.weightShapes().size());
+  }
+
+  @Test
   void refusesImagesThatAreNotOneOrThreeChannels() {
     FidInceptionV3 net = FidInceptionV3.of(weights(), "random");
     assertThrows(IllegalArgumentException.class, () -> net.apply(Nd4j.zeros(1, 2, 8, 8)));
