@@ -22,7 +22,9 @@ public final class Benchmarks {
       new ImageCodecBenchmark(),
       new ShardFashionMnistBenchmark(),
       new TrainStepBenchmark(),
-      new TrainScalingBenchmark()));
+      new TrainStepBenchmark(),
+      new TrainScalingBenchmark(),
+      new FeatureExtractionBenchmark()));
 
   private final Map<String, Benchmark> byName = new LinkedHashMap<>();
 
