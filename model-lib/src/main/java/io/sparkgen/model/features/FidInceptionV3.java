@@ -488,7 +488,7 @@ public final class FidInceptionV3 implements FeatureExtractor {
         .kH(k).kW(k).sH(stride).sW(stride).pH(pad).pW(pad)
         .paddingMode(PaddingMode.VALID).isNHWC(false)
         .type(average ? Pooling2D.Pooling2DType.AVG : Pooling2D.Pooling2DType.MAX)
-        .divisor(Pooling2D.Divisor.EXCLUDE_PADDING)
+        .extra(0) // avgpool2d's extraParam0: 0 counts only window cells inside the map; M2.1 ignores .divisor()
         .build();
     return average ? Nd4j.cnn().avgPooling2d(x, config) : Nd4j.cnn().maxPooling2d(x, config);
   }
