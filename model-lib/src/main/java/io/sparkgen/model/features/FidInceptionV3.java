@@ -25,6 +25,7 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -50,6 +51,7 @@ public final class FidInceptionV3 implements FeatureExtractor {
   static final String ARCHITECTURE = "pytorch-fid FIDInceptionV3 v1: BasicConv2d=conv(no bias)+BN(eps=1e-3)+ReLU, "
       + "FIDInceptionA/C avg_pool(count_include_pad=False), E_1 avg, E_2 max, pool3=2048, fc=1008";
   static final String PROTOCOL = "rgb,bilinear-299,range[-1,1]";
+  static final int DEFAULT_CHUNK = 8;
 
   /** One BasicConv2d: state_dict prefix, channels, kernel, stride, padding. */
   record Conv(String name, int in, int out, int kh, int kw, int sh, int sw, int ph, int pw) {
@@ -181,9 +183,23 @@ public final class FidInceptionV3 implements FeatureExtractor {
   private final INDArray fcWeightT;
   private final INDArray fcBias;
   private final String hash;
+  /**
+   * Images per forward pass: callers batch by hundreds (evaluate's batch-size), but at 299x299 the
+   * im2col buffer of Conv2d_2b_3x3 alone is 25 MB per image; results do not depend on it.
+   */
+  private final int chunk;
   private final Map<List<Long>, INDArray[]> resizeMatrices = new ConcurrentHashMap<>();
 
+  private FidInceptionV3(FidInceptionV3 other, int chunk) {
+    this.convs.putAll(other.convs);
+    this.fcWeightT = other.fcWeightT;
+    this.fcBias = other.fcBias;
+    this.hash = other.hash;
+    this.chunk = chunk;
+  }
+
   private FidInceptionV3(Map<String, Npz.Array> weights, String file) {
+    this.chunk = DEFAULT_CHUNK;
     Map<String, long[]> shapes = weightShapes();
     MessageDigest digest = Hashes.sha256();
     digest.update(ARCHITECTURE.getBytes(StandardCharsets.UTF_8));
@@ -355,6 +371,25 @@ public final class FidInceptionV3 implements FeatureExtractor {
     if (s.length != 4 || (s[1] != 1 && s[1] != 3) || s[0] < 1 || s[2] < 1 || s[3] < 1) {
       throw new IllegalArgumentException("Inception-v3 reads images [N, 1 or 3, H, W], got " + Arrays.toString(s));
     }
+    if (s[0] <= chunk) {
+      return forward(images);
+    }
+    List<INDArray> features = new ArrayList<>();
+    List<INDArray> logits = new ArrayList<>();
+    for (long from = 0; from < s[0]; from += chunk) {
+      Output o = forward(images.get(NDArrayIndex.interval(from, Math.min(s[0], from + chunk))));
+      features.add(o.features());
+      logits.add(o.logits());
+    }
+    return new Output(Nd4j.concat(0, features.toArray(INDArray[]::new)), Nd4j.concat(0, logits.toArray(INDArray[]::new)));
+  }
+
+  /** {@link #apply} with at most {@code chunk} images per forward pass (bounds memory, not results). */
+  FidInceptionV3 withChunk(int chunk) {
+    return new FidInceptionV3(this, chunk);
+  }
+
+  private Output forward(INDArray images) {
     INDArray x = prepare(images);
     x = conv(x, "Conv2d_1a_3x3", true);
     x = conv(x, "Conv2d_2a_3x3", true);

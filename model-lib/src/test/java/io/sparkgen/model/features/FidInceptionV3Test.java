@@ -73,12 +73,16 @@ class FidInceptionV3Test {
   }
 
   @Test
-  void batchingDoesNotChangeAnImagesFeatures() {
+  void batchingAndChunkingDoNotChangeAnImagesFeatures() {
     FidInceptionV3 net = FidInceptionV3.of(weights(), "random");
-    INDArray two = testImage(2, 1, 28, 28);
-    INDArray both = net.apply(two).features();
-    INDArray second = net.apply(two.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 2))).features();
-    assertClose(both.getRow(1).data().asFloat(), second.data().asFloat(), 1e-5, "second image alone");
+    INDArray two = testImage(2, 3, 20, 24);
+    FeatureExtractor.Output both = net.apply(two);
+    FeatureExtractor.Output second = net.apply(two.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 2)));
+    assertClose(both.features().getRow(1).dup().data().asFloat(), second.features().data().asFloat(), 1e-5, "alone");
+    FeatureExtractor.Output chunked = net.withChunk(1).apply(two);
+    assertClose(both.features().data().asFloat(), chunked.features().data().asFloat(), 1e-5, "chunks of 1");
+    assertClose(both.logits().data().asFloat(), chunked.logits().data().asFloat(), 1e-5, "chunks of 1");
+    assertEquals(net.hash(), net.withChunk(1).hash());
   }
 
   @Test
