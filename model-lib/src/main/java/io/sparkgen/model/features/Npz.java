@@ -53,12 +53,14 @@ public final class Npz {
    */
   public static Map<String, Array> read(InputStream in, String file, Set<String> keys) {
     Map<String, Array> out = new LinkedHashMap<>();
+    int arrays = 0;
     try (ZipInputStream zip = new ZipInputStream(in)) {
       for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
         String name = e.getName();
         if (!name.endsWith(".npy")) {
           continue;
         }
+        arrays++;
         String key = name.substring(0, name.length() - 4);
         if (keys == null || keys.contains(key)) {
           out.put(key, parseNpy(zip.readAllBytes(), file, key));
@@ -67,7 +69,7 @@ public final class Npz {
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": not a readable .npz archive (" + e.getMessage() + ")", e);
     }
-    if (out.isEmpty() && (keys == null || !keys.isEmpty())) {
+    if (arrays == 0) {
       throw new IllegalArgumentException(file + ": no .npy arrays found; expected an .npz archive (np.savez)");
     }
     return out;

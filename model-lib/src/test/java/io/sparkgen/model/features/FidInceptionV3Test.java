@@ -143,6 +143,16 @@ class FidInceptionV3Test {
   }
 
   @Test
+  void aFileThatIsNoNpzOrHasOtherNamesIsRefusedClearly() {
+    var notZip = assertThrows(IllegalArgumentException.class,
+        () -> FidInceptionV3.read("not a zip".getBytes(StandardCharsets.UTF_8), "w.pth"));
+    assertTrue(notZip.getMessage().startsWith("w.pth: no .npy arrays found"), notZip.getMessage());
+    byte[] tfNames = Npz.write(Map.of("InceptionV3/Conv2d_1a_3x3/weights", new Npz.Array(new long[] {1}, new float[1])));
+    var other = assertThrows(IllegalArgumentException.class, () -> FidInceptionV3.read(tfNames, "tf.npz"));
+    assertTrue(other.getMessage().startsWith("tf.npz: weight Conv2d_1a_3x3.conv.weight is missing"), other.getMessage());
+  }
+
+  @Test
   void aMisshapenWeightIsNamedWithBothShapes() {
     Map<String, Npz.Array> w = new LinkedHashMap<>(weights());
     w.put("fc.weight", new Npz.Array(new long[] {1000, 2048}, new float[1000 * 2048])); // torchvision's 1000 classes
