@@ -22,7 +22,6 @@ public final class Benchmarks {
       new ImageCodecBenchmark(),
       new ShardFashionMnistBenchmark(),
       new TrainStepBenchmark(),
-      new TrainStepBenchmark(),
       new TrainScalingBenchmark(),
       new FeatureExtractionBenchmark()));
 
