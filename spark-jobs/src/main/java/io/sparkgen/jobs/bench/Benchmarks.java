@@ -22,7 +22,8 @@ public final class Benchmarks {
       new ImageCodecBenchmark(),
       new ShardFashionMnistBenchmark(),
       new TrainStepBenchmark(),
-      new TrainScalingBenchmark()));
+      new TrainScalingBenchmark(),
+      new FeatureExtractionBenchmark()));
 
   private final Map<String, Benchmark> byName = new LinkedHashMap<>();
 

@@ -14,8 +14,10 @@ public record EvaluateConfig(
     @Doc("Real split compared against: test or train.") String split,
     @Doc("Real images: the first N of the split in shard order.") long realCount,
     @Doc("Generated images per checkpoint; 0: as many as real.") long fakeCount,
-    @Doc("Feature extractor file: a sparkgen train-features output (kind domain).") String extractor,
-    @Doc("Kind of the extractor file: domain.") String extractorKind,
+    @Doc("Feature extractor file: a sparkgen train-features output (kind domain) or an .npz of Inception "
+        + "weights (kind inception).") String extractor,
+    @Doc("Kind of the extractor file: domain (sparkgen train-features) or inception (pytorch-fid's FID "
+        + "Inception-v3 weights as .npz; 299x299 RGB, slow on CPU).") String extractorKind,
     @Doc("Directory of cached real-data statistics, keyed by data manifest, extractor hash, split, N and protocol.")
         String cacheDir,
     @Doc("Sampling seed of the generated images; -1: the master seed.") long seed,
@@ -48,7 +50,8 @@ public record EvaluateConfig(
     Check.that(split.equals("test") || split.equals("train"), "split", split, "must be test or train");
     Check.that(realCount > 1, "real-count", realCount, "must be > 1");
     Check.that(fakeCount >= 0, "fake-count", fakeCount, "must be >= 0");
-    Check.that(extractorKind.equals("domain"), "extractor-kind", extractorKind, "must be domain");
+    Check.that(extractorKind.equals("domain") || extractorKind.equals("inception"), "extractor-kind", extractorKind,
+        "must be domain or inception");
     Check.that(seed >= -1, "seed", seed, "must be >= 0, or -1 for the master seed");
     Check.that(batchSize > 0, "batch-size", batchSize, "must be > 0");
     Check.that(partitions >= 0, "partitions", partitions, "must be >= 0");

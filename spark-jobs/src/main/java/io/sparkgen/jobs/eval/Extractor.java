@@ -4,6 +4,7 @@ import io.sparkgen.jobs.image.ImageBlock;
 import io.sparkgen.jobs.spark.ExecutorPool;
 import io.sparkgen.model.features.DomainClassifier;
 import io.sparkgen.model.features.FeatureExtractor;
+import io.sparkgen.model.features.FidInceptionV3;
 import io.sparkgen.model.metrics.FeatureMoments;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +24,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * A feature extractor as the jobs use it: read once on the driver (which checks it and learns its
  * hash), its file's bytes broadcast, and each executor loading it once ({@link ExecutorPool}).
  *
- * @param kind {@code domain} (a {@code sparkgen train-features} file)
+ * @param kind {@code domain} (a {@code sparkgen train-features} file) or {@code inception} (an {@code .npz} of
+ *     pytorch-fid's FID Inception-v3 state_dict, see {@link FidInceptionV3})
  * @param path where it was read from
  * @param id the extractor's id, recorded with every metric
  * @param hash the extractor's content hash
@@ -42,7 +44,8 @@ public record Extractor(String kind, String path, String id, String hash, String
       data = in.readAllBytes();
     } catch (java.io.FileNotFoundException e) {
       throw new IllegalArgumentException("feature extractor " + path + " does not exist"
-          + (kind.equals("domain") ? "; train one with: sparkgen train-features" : ""), e);
+          + (kind.equals("domain") ? "; train one with: sparkgen train-features"
+              : kind.equals("inception") ? "; convert pytorch-fid's weights to .npz (docs/inception.md)" : ""), e);
     }
     FeatureExtractor local = open(kind, data, path);
     return new Extractor(kind, path, local.id(), local.hash(), local.protocol(), local.dimension(), local.hasLogits(),
@@ -52,7 +55,8 @@ public record Extractor(String kind, String path, String id, String hash, String
   static FeatureExtractor open(String kind, byte[] data, String name) {
     return switch (kind) {
       case "domain" -> DomainClassifier.read(data, name);
-      default -> throw new IllegalArgumentException("extractor kind must be domain, got '" + kind + "'");
+      case "inception" -> FidInceptionV3.read(data, name);
+      default -> throw new IllegalArgumentException("extractor kind must be domain or inception, got '" + kind + "'");
     };
   }
 

@@ -9,8 +9,10 @@ public record FeaturesConfig(
         String input,
     @Doc("Shard sets only: the split, test or train.") String split,
     @Doc("Images to use: the first N (shard order, array order, or file names sorted); 0: all.") long count,
-    @Doc("Feature extractor file (kind domain).") String extractor,
-    @Doc("Kind of the extractor file: domain.") String extractorKind,
+    @Doc("Feature extractor file: a sparkgen train-features output (kind domain) or an .npz of Inception "
+        + "weights (kind inception).") String extractor,
+    @Doc("Kind of the extractor file: domain (sparkgen train-features) or inception (pytorch-fid's FID "
+        + "Inception-v3 weights as .npz; 299x299 RGB, slow on CPU).") String extractorKind,
     @Doc("Output .npy [N, d] float32 (Hadoop URI or local path), written atomically; logits go beside it as "
         + "<name>-logits.npy where the extractor has them.") String output,
     @Doc("Images per network call on an executor.") int batchSize,
@@ -19,7 +21,8 @@ public record FeaturesConfig(
   public FeaturesConfig {
     Check.that(split.equals("test") || split.equals("train"), "split", split, "must be test or train");
     Check.that(count >= 0, "count", count, "must be >= 0 (0: all)");
-    Check.that(extractorKind.equals("domain"), "extractor-kind", extractorKind, "must be domain");
+    Check.that(extractorKind.equals("domain") || extractorKind.equals("inception"), "extractor-kind", extractorKind,
+        "must be domain or inception");
     Check.that(batchSize > 0, "batch-size", batchSize, "must be > 0");
     Check.that(partitions >= 0, "partitions", partitions, "must be >= 0");
   }

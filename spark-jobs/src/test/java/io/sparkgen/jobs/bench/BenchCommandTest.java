@@ -83,7 +83,7 @@ class BenchCommandTest {
     assertUsageError("--peak-gflops 0.0: must be a positive number", "--peak-gflops", "0");
     assertUsageError("--min-time -1.0: must be a positive number of seconds", "--min-time", "-1");
     assertUsageError("--only nope: no such benchmark; known: nd4j-sgemm, image-codec, shard-fashion-mnist, train-step, "
-        + "train-scaling", "--only", "nope");
+        + "train-scaling, feature-extraction", "--only", "nope");
     assertUsageError("-P nd4j-sgemm.size=64: nd4j-sgemm has no parameter 'size'; it has: sizes",
         "-P", "nd4j-sgemm.size=64");
     assertUsageError("-P nd4j-sgemm.sizes=64,0: '0' is not a positive integer", "-P", "nd4j-sgemm.sizes=64,0",

@@ -37,7 +37,8 @@ class BenchmarksTest {
 
   @Test
   void defaultRegistryHasTheInitialBenchmarks() {
-    assertEquals(List.of("nd4j-sgemm", "image-codec", "shard-fashion-mnist", "train-step"), Benchmarks.DEFAULT.names());
+    assertEquals(List.of("nd4j-sgemm", "image-codec", "shard-fashion-mnist", "train-step",
+        "train-scaling", "feature-extraction"), Benchmarks.DEFAULT.names());
   }
 
   @Test

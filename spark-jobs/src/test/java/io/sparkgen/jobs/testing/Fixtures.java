@@ -81,6 +81,15 @@ public final class Fixtures {
     return new RawImage(h, w, channels, pattern(i, h * w * channels));
   }
 
+  /**
+   * An {@code .npz} of FID Inception-v3 weights drawn from {@code seed} (not a trained network: the
+   * real weights cannot be fetched in tests), as {@code sparkgen features --extractor-kind inception} reads.
+   */
+  public static Path inceptionWeights(Path file, long seed) {
+    write(file, io.sparkgen.model.features.FidInceptionV3.randomWeightsNpz(seed), false);
+    return file;
+  }
+
   public static void png(Path file, RawImage image) {
     write(file, ImageCodec.encodePng(image), false);
   }
