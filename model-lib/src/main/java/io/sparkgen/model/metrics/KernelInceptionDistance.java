@@ -27,14 +27,35 @@ public final class KernelInceptionDistance {
       throw new IllegalArgumentException("KID needs at least 2 features per set and 1 subset, got sets of "
           + real.size(0) + " and " + fake.size(0) + ", " + subsets + " subsets");
     }
+    Rng rng = new Rng(seed);
+    int[][] realSubsets = new int[subsets][];
+    int[][] fakeSubsets = new int[subsets][];
+    for (int s = 0; s < subsets; s++) {
+      realSubsets[s] = Subsets.draw(rng, (int) real.size(0), m);
+      fakeSubsets[s] = Subsets.draw(rng, (int) fake.size(0), m);
+    }
+    return of(real, fake, realSubsets, fakeSubsets);
+  }
+
+  /**
+   * Over the given subsets (row indices of equal size, one real and one fake per subset): the entry
+   * the reference test feeds torch-fidelity's own draws through.
+   */
+  static Result of(INDArray real, INDArray fake, int[][] realSubsets, int[][] fakeSubsets) {
+    int subsets = realSubsets.length;
+    int m = realSubsets[0].length;
+    if (fakeSubsets.length != subsets) {
+      throw new IllegalArgumentException(subsets + " real subsets but " + fakeSubsets.length + " fake ones");
+    }
     INDArray x = real.castTo(DataType.DOUBLE);
     INDArray y = fake.castTo(DataType.DOUBLE);
-    Rng rng = new Rng(seed);
     double[] values = new double[subsets];
     for (int s = 0; s < subsets; s++) {
-      INDArray a = x.getRows(Subsets.draw(rng, (int) x.size(0), m));
-      INDArray b = y.getRows(Subsets.draw(rng, (int) y.size(0), m));
-      values[s] = mmd2Unbiased(a, b);
+      if (realSubsets[s].length != m || fakeSubsets[s].length != m) {
+        throw new IllegalArgumentException("subset " + s + " holds " + realSubsets[s].length + " real and "
+            + fakeSubsets[s].length + " fake rows; every subset must hold " + m);
+      }
+      values[s] = mmd2Unbiased(x.getRows(realSubsets[s]), y.getRows(fakeSubsets[s]));
     }
     double mean = 0;
     for (double v : values) {

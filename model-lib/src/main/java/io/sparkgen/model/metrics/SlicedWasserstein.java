@@ -4,6 +4,7 @@ import io.sparkgen.model.random.Rng;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Sliced Wasserstein distance as ProGAN computes it (Karras et al. 2018,
@@ -14,6 +15,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class SlicedWasserstein {
 
+  /** Projections held at once (descriptors x directions), 128 MiB of doubles per set. */
+  private static final long PROJECTIONS_AT_ONCE = 1L << 24;
+
   private SlicedWasserstein() {}
 
   public static double of(INDArray a, INDArray b, int repeats, int directionsPerRepeat, long seed) {
@@ -23,31 +27,67 @@ public final class SlicedWasserstein {
     }
     Rng rng = new Rng(seed);
     int n = (int) Math.min(a.size(0), b.size(0));
-    if (n < 1) {
-      throw new IllegalArgumentException("sliced Wasserstein needs non-empty sets");
+    if (n < 1 || repeats < 1 || directionsPerRepeat < 1) {
+      throw new IllegalArgumentException("sliced Wasserstein needs non-empty sets and at least one direction, got sets of "
+          + a.size(0) + " and " + b.size(0) + ", " + repeats + " x " + directionsPerRepeat + " directions");
     }
     INDArray x = subset(a.castTo(DataType.DOUBLE), n, rng);
     INDArray y = subset(b.castTo(DataType.DOUBLE), n, rng);
     int d = (int) a.size(1);
-    double total = 0;
+    INDArray[] directions = new INDArray[repeats];
     for (int r = 0; r < repeats; r++) {
-      INDArray dirs = rng.gaussian(DataType.DOUBLE, d, directionsPerRepeat);
-      dirs.diviRowVector(dirs.norm2(0).reshape(1, directionsPerRepeat));
-      double[][] px = x.mmul(dirs).transpose().toDoubleMatrix();
-      double[][] py = y.mmul(dirs).transpose().toDoubleMatrix();
-      double repeat = 0;
-      for (int j = 0; j < directionsPerRepeat; j++) {
-        Arrays.sort(px[j]);
-        Arrays.sort(py[j]);
-        double sum = 0;
-        for (int i = 0; i < n; i++) {
-          sum += Math.abs(px[j][i] - py[j][i]);
-        }
-        repeat += sum / n;
-      }
-      total += repeat / directionsPerRepeat;
+      directions[r] = unitDirections(rng, d, directionsPerRepeat);
     }
-    return total / repeats;
+    return of(x, y, directions);
+  }
+
+  /** d x k standard normal draws, each column scaled to unit length. */
+  static INDArray unitDirections(Rng rng, int d, int k) {
+    INDArray dirs = rng.gaussian(DataType.DOUBLE, d, k);
+    return dirs.diviRowVector(dirs.norm2(0).reshape(1, k));
+  }
+
+  /**
+   * With the directions given ([d, k] per repeat, used as they are): ProGAN's sliced_wasserstein on
+   * two sets of equal size, the mean over repeats of the mean over directions and sorted pairs of
+   * |a_(i) - b_(i)|. Projections are computed a few directions at a time, so that a million
+   * descriptors need not hold all k projections at once.
+   */
+  static double of(INDArray a, INDArray b, INDArray[] directions) {
+    if (a.rank() != 2 || !Arrays.equals(a.shape(), b.shape())) {
+      throw new IllegalArgumentException("descriptor sets must be [n, d] of one shape, got " + Arrays.toString(a.shape())
+          + " and " + Arrays.toString(b.shape()));
+    }
+    INDArray x = a.castTo(DataType.DOUBLE);
+    INDArray y = b.castTo(DataType.DOUBLE);
+    int n = (int) x.size(0);
+    int chunk = (int) Math.max(1, Math.min(Integer.MAX_VALUE, PROJECTIONS_AT_ONCE / Math.max(1, n)));
+    double total = 0;
+    for (INDArray dirs : directions) {
+      if (dirs.rank() != 2 || dirs.size(0) != x.size(1)) {
+        throw new IllegalArgumentException("directions must be [" + x.size(1) + ", k], got "
+            + Arrays.toString(dirs.shape()));
+      }
+      int k = (int) dirs.size(1);
+      INDArray d = dirs.castTo(DataType.DOUBLE);
+      double repeat = 0;
+      for (int from = 0; from < k; from += chunk) {
+        INDArray some = d.get(NDArrayIndex.all(), NDArrayIndex.interval(from, Math.min(k, from + chunk))).dup('c');
+        double[][] px = x.mmul(some).transpose().toDoubleMatrix();
+        double[][] py = y.mmul(some).transpose().toDoubleMatrix();
+        for (int j = 0; j < px.length; j++) {
+          Arrays.sort(px[j]);
+          Arrays.sort(py[j]);
+          double sum = 0;
+          for (int i = 0; i < n; i++) {
+            sum += Math.abs(px[j][i] - py[j][i]);
+          }
+          repeat += sum / n;
+        }
+      }
+      total += repeat / k;
+    }
+    return total / directions.length;
   }
 
   private static INDArray subset(INDArray x, int n, Rng rng) {
