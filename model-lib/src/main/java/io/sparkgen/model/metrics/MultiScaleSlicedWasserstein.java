@@ -105,6 +105,22 @@ public final class MultiScaleSlicedWasserstein {
     return out;
   }
 
+  /** Whether images of this size have at least one level and sides that halve evenly down to the coarsest. */
+  public static boolean supports(int height, int width) {
+    return unsupported(height, width, MIN_RESOLUTION) == null;
+  }
+
+  /** Why images of this size cannot be used, or null. */
+  private static String unsupported(int height, int width, int minResolution) {
+    int levels = resolutions(height, minResolution).length;
+    int scale = 1 << Math.max(0, levels - 1);
+    if (levels == 0 || height % scale != 0 || width % scale != 0 || width / scale < PATCH) {
+      return "multi-scale SWD needs images of at least " + minResolution + " rows whose sides halve evenly down to "
+          + "the coarsest level (>= " + minResolution + " rows, >= " + PATCH + " columns), got " + height + "x" + width;
+    }
+    return null;
+  }
+
   /** Between two image sets of one shape and count; the same seed gives the same patches and directions. */
   public static Result of(INDArray real, INDArray fake, Settings settings, long seed) {
     int levels = checkShapes(real, fake, MIN_RESOLUTION);
@@ -172,15 +188,12 @@ public final class MultiScaleSlicedWasserstein {
       throw new IllegalArgumentException("image sets must be [N, C, H, W] of one shape and count, got "
           + Arrays.toString(real.shape()) + " and " + Arrays.toString(fake.shape()));
     }
-    int height = (int) real.size(2);
-    int width = (int) real.size(3);
-    int levels = resolutions(height, minResolution).length;
-    int scale = 1 << Math.max(0, levels - 1);
-    if (levels == 0 || real.size(0) < 1 || height % scale != 0 || width % scale != 0 || width / scale < PATCH) {
-      throw new IllegalArgumentException("multi-scale SWD needs images of at least " + minResolution + " rows whose "
-          + "sides halve evenly down to the coarsest level (>= " + minResolution + " rows, >= " + PATCH
-          + " columns), got " + real.size(0) + " images of " + height + "x" + width);
+    String problem = unsupported((int) real.size(2), (int) real.size(3), minResolution);
+    if (problem != null || real.size(0) < 1) {
+      throw new IllegalArgumentException(problem != null ? problem + " (" + real.size(0) + " images)"
+          : "multi-scale SWD needs at least one image per set");
     }
+    int levels = resolutions((int) real.size(2), minResolution).length;
     return levels;
   }
 

@@ -2,6 +2,7 @@ package io.sparkgen.model.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,8 @@ class MultiScaleSlicedWassersteinTest {
           "size " + size);
     }
     assertArrayEquals(new int[] {128, 64, 32, 16}, MultiScaleSlicedWasserstein.resolutions(128));
+    assertTrue(MultiScaleSlicedWasserstein.supports(28, 28) && MultiScaleSlicedWasserstein.supports(32, 24));
+    assertFalse(MultiScaleSlicedWasserstein.supports(8, 8) || MultiScaleSlicedWasserstein.supports(62, 62));
   }
 
   @Test
@@ -134,7 +137,7 @@ class MultiScaleSlicedWassersteinTest {
     IllegalArgumentException small = assertThrows(IllegalArgumentException.class,
         () -> MultiScaleSlicedWasserstein.of(Nd4j.zeros(DataType.FLOAT, 2, 1, 12, 12),
             Nd4j.zeros(DataType.FLOAT, 2, 1, 12, 12), SMALL, 1L));
-    assertTrue(small.getMessage().contains("got 2 images of 12x12"), small.getMessage());
+    assertTrue(small.getMessage().contains("got 12x12 (2 images)"), small.getMessage());
     IllegalArgumentException odd = assertThrows(IllegalArgumentException.class,
         () -> MultiScaleSlicedWasserstein.of(Nd4j.zeros(DataType.FLOAT, 2, 1, 62, 62),
             Nd4j.zeros(DataType.FLOAT, 2, 1, 62, 62), SMALL, 1L)); // 62, 31, 15: 31 does not halve
