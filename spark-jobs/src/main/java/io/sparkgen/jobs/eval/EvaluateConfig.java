@@ -42,7 +42,11 @@ public record EvaluateConfig(
     @Doc("Sampler comparison: option sets (e.g. \"sampler=ddim,steps=50\"), each drawn with the same seeds into "
         + "samplers/<sampler>-<steps>.png with its time per image; a model whose sampler refuses a set skips it.")
         java.util.List<String> samplerGrids,
-    @Doc("Sampler comparison: images per grid.") int samplerGridImages) {
+    @Doc("Sampler comparison: images per grid.") int samplerGridImages,
+    @Doc("Multi-scale SWD on pixels (ProGAN): 7x7 patches per image per Laplacian level; 0 skips it.")
+        int swdMultiscalePatches,
+    @Doc("Multi-scale SWD on pixels: repeats of the random directions (ProGAN: 4).") int swdMultiscaleRepeats,
+    @Doc("Multi-scale SWD on pixels: random directions per repeat (ProGAN: 128).") int swdMultiscaleDirections) {
 
   public EvaluateConfig {
     Check.that(!run.isBlank(), "run", run, "must name the run directory");
@@ -68,6 +72,9 @@ public record EvaluateConfig(
     Check.that(nearestPool > 0, "nearest-pool", nearestPool, "must be > 0");
     Check.that(nearestK > 0, "nearest-k", nearestK, "must be > 0");
     Check.that(samplerGridImages > 0, "sampler-grid-images", samplerGridImages, "must be > 0");
+    Check.that(swdMultiscalePatches >= 0, "swd-multiscale-patches", swdMultiscalePatches, "must be >= 0 (0 skips it)");
+    Check.that(swdMultiscaleRepeats > 0, "swd-multiscale-repeats", swdMultiscaleRepeats, "must be > 0");
+    Check.that(swdMultiscaleDirections > 0, "swd-multiscale-directions", swdMultiscaleDirections, "must be > 0");
     samplerGrids = java.util.List.copyOf(samplerGrids);
     samplerGrids.forEach(EvaluateConfig::samplerOptions);
     options = Map.copyOf(options);
@@ -78,7 +85,8 @@ public record EvaluateConfig(
         "features/fashion-mnist-domain.zip", "domain", "cache/stats", -1, SampleConfig.Weights.EMA, Map.of(), 256, 0,
         100, 1000, 3, 4, 128, 10, 5000, 5, 256, 8, 10_000, 4,
         java.util.List.of("sampler=dpm-solver++,steps=10", "sampler=dpm-solver++,steps=20", "sampler=ddim,steps=10",
-            "sampler=ddim,steps=50", "sampler=ddpm,steps=1000"), 16);
+            "sampler=ddim,steps=50", "sampler=ddpm,steps=1000"), 16,
+        128, 4, 128);
   }
 
   /** "k=v,k=v" as a map; a malformed entry is an error naming it. */

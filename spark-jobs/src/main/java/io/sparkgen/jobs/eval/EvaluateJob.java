@@ -19,6 +19,7 @@ import io.sparkgen.model.metrics.FidInfinity;
 import io.sparkgen.model.metrics.FrechetDistance;
 import io.sparkgen.model.metrics.InceptionScore;
 import io.sparkgen.model.metrics.KernelInceptionDistance;
+import io.sparkgen.model.metrics.MultiScaleSlicedWasserstein;
 import io.sparkgen.model.metrics.PrecisionRecall;
 import io.sparkgen.model.metrics.SlicedWasserstein;
 import io.sparkgen.model.provenance.Hashes;
@@ -51,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * {@code sparkgen evaluate}: for each chosen checkpoint of a run, N images generated on the
  * executors, their features computed there (extractor loaded once per executor), float64 moments
  * merged by treeAggregate, and on the driver FID, KID, precision/recall, sliced Wasserstein on
- * features, Inception Score (where the extractor has logits) and FID_inf against the cached
+ * features, ProGAN's multi-scale sliced Wasserstein on pixels, Inception Score (where the extractor has logits) and FID_inf against the cached
  * statistics of the first N real images; the model's likelihood of real test images where it has
  * one; and a memorisation check (generated images beside their nearest training images in feature
  * space). Rows go to the run's metrics table with their provenance.
@@ -181,6 +182,7 @@ public final class EvaluateJob {
     rows.add("recall", pr.recall(), Double.NaN, "k=" + pr.k());
     rows.add("swd-features", SlicedWasserstein.of(real.features(), fake, config.swdRepeats(), config.swdDirections(), seed),
         Double.NaN, "swd=" + config.swdRepeats() + "x" + config.swdDirections());
+    multiScaleSwd(sc, data, images, nFake, seed, partitions, rows);
     if (logits != null) {
       InceptionScore.Result is = InceptionScore.of(logits, config.isSplits());
       rows.add("inception-score", is.mean(), is.std(), "splits=" + config.isSplits());
@@ -198,6 +200,58 @@ public final class EvaluateJob {
     images.unpersist();
     blocks.unpersist();
     return rows.all;
+  }
+
+  /**
+   * ProGAN's multi-scale SWD on the pixels of the first n = min(real, generated) images of each
+   * set, gathered in index order (the same value for any partitioning); skipped with a log line
+   * where the images are too small for its levels.
+   */
+  private void multiScaleSwd(JavaSparkContext sc, DataVersion data, JavaRDD<ImageBlock> images, long nFake, long seed,
+      int partitions, Rows rows) {
+    if (config.swdMultiscalePatches() == 0) {
+      return;
+    }
+    long n = Math.min(config.realCount(), nFake);
+    sc.setJobDescription("evaluate: multi-scale SWD on " + n + " real and generated images");
+    INDArray fakePixels = pixels(images, n);
+    long[] shape = fakePixels.shape();
+    if (!MultiScaleSlicedWasserstein.supports((int) shape[2], (int) shape[3])) {
+      LOG.info("evaluate: multi-scale SWD skipped: {}x{} images are too small for its levels (at least {} rows, "
+          + "sides halving evenly)", shape[2], shape[3], MultiScaleSlicedWasserstein.MIN_RESOLUTION);
+      return;
+    }
+    INDArray realPixels = pixels(RealImages.firstN(sc, data, config.split().equals("test"), n, config.batchSize(),
+        partitions), n);
+    MultiScaleSlicedWasserstein.Result swd = MultiScaleSlicedWasserstein.of(realPixels, fakePixels,
+        new MultiScaleSlicedWasserstein.Settings(config.swdMultiscalePatches(), config.swdMultiscaleRepeats(),
+            config.swdMultiscaleDirections()), seed);
+    String protocol = "pixels:" + shape[1] + "x" + shape[2] + "x" + shape[3] + ";swd-multiscale="
+        + config.swdMultiscalePatches() + "x" + MultiScaleSlicedWasserstein.PATCH + "x" + MultiScaleSlicedWasserstein.PATCH
+        + "/image,levels=" + java.util.Arrays.toString(swd.resolutions()).replace(" ", "") + ",directions="
+        + config.swdMultiscaleRepeats() + "x" + config.swdMultiscaleDirections() + ",x1e3";
+    for (int l = 0; l < swd.resolutions().length; l++) {
+      rows.addOnPixels("swd-multiscale-" + swd.resolutions()[l], swd.perLevel()[l], n, protocol);
+    }
+    rows.addOnPixels("swd-multiscale", swd.average(), n, protocol);
+  }
+
+  /** The first n images of blocks as [n, C, H, W] in [-1, 1], in index order whatever the partitioning. */
+  static INDArray pixels(JavaRDD<ImageBlock> blocks, long n) {
+    List<ImageBlock> kept = new ArrayList<>(blocks.filter(b -> b.first() < n).collect());
+    kept.sort(Comparator.comparingLong(ImageBlock::first));
+    List<RawImage> ordered = new ArrayList<>();
+    for (ImageBlock b : kept) {
+      if (b.first() != ordered.size()) {
+        throw new IllegalStateException("image blocks must be contiguous from 0, got block " + b.first() + " after "
+            + ordered.size() + " images");
+      }
+      ordered.addAll(b.images().subList(0, (int) Math.min(b.size(), n - b.first())));
+    }
+    if (ordered.size() != n) {
+      throw new IllegalStateException("expected " + n + " images, got " + ordered.size());
+    }
+    return new ImageBlock(0, ordered, null).toModelInput();
   }
 
   /** Mean per-image likelihood metrics of the first real test images, computed on the executors. */
@@ -385,6 +439,13 @@ public final class EvaluateJob {
       String protocol = extractor.protocol() + ";weights=" + config.weights().name().toLowerCase(java.util.Locale.ROOT)
           + ";options=" + new TreeMap<>(config.options()) + (settings.isEmpty() ? "" : ";" + settings);
       all.add(row(metric, value, std, nReal, nFake, extractor.id(), extractor.hash(), protocol));
+    }
+
+    /** A metric on pixels: no extractor; n real and n generated images. */
+    void addOnPixels(String metric, double value, long n, String settings) {
+      String protocol = settings + ";weights=" + config.weights().name().toLowerCase(java.util.Locale.ROOT) + ";options="
+          + new TreeMap<>(config.options());
+      all.add(row(metric, value, Double.NaN, n, n, "none", "", protocol));
     }
 
     void addLikelihood(String metric, double value, long n, String protocol) {
