@@ -23,7 +23,8 @@ public final class Benchmarks {
       new ShardFashionMnistBenchmark(),
       new TrainStepBenchmark(),
       new TrainScalingBenchmark(),
-      new FeatureExtractionBenchmark()));
+      new FeatureExtractionBenchmark(),
+      new FrechetBenchmark()));
 
   private final Map<String, Benchmark> byName = new LinkedHashMap<>();
 

@@ -38,7 +38,7 @@ class BenchmarksTest {
   @Test
   void defaultRegistryHasTheInitialBenchmarks() {
     assertEquals(List.of("nd4j-sgemm", "image-codec", "shard-fashion-mnist", "train-step",
-        "train-scaling", "feature-extraction"), Benchmarks.DEFAULT.names());
+        "train-scaling", "feature-extraction", "frechet"), Benchmarks.DEFAULT.names());
   }
 
   @Test
