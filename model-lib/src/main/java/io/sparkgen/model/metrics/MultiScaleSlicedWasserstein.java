@@ -31,7 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * centred but not scaled (ProGAN divides by zero). Descriptor components keep ProGAN's order
  * (channel, then column offset, then row offset), so the same directions give the same value.
  *
- * <p>Memory: one level's descriptors of both sets at a time, 2 N P C 49 doubles (0.8 GB for
+ * <p>Memory: one level's descriptors of both sets at a time, 2 N P C 49 doubles (1 GB for
  * 10 000 grey images and P = 128 patches each).
  */
 public final class MultiScaleSlicedWasserstein {
