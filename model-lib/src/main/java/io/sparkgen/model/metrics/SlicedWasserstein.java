@@ -59,31 +59,33 @@ public final class SlicedWasserstein {
       throw new IllegalArgumentException("descriptor sets must be [n, d] of one shape, got " + Arrays.toString(a.shape())
           + " and " + Arrays.toString(b.shape()));
     }
-    INDArray x = a.castTo(DataType.DOUBLE);
-    INDArray y = b.castTo(DataType.DOUBLE);
-    int n = (int) x.size(0);
+    // Transposed once, so that each chunk's projections come out as rows [directions, n] to sort in place.
+    INDArray xt = a.castTo(DataType.DOUBLE).transpose().dup('c');
+    INDArray yt = b.castTo(DataType.DOUBLE).transpose().dup('c');
+    int n = (int) a.size(0);
     int chunk = (int) Math.max(1, Math.min(Integer.MAX_VALUE, PROJECTIONS_AT_ONCE / Math.max(1, n)));
     double total = 0;
     for (INDArray dirs : directions) {
-      if (dirs.rank() != 2 || dirs.size(0) != x.size(1)) {
-        throw new IllegalArgumentException("directions must be [" + x.size(1) + ", k], got "
+      if (dirs.rank() != 2 || dirs.size(0) != a.size(1)) {
+        throw new IllegalArgumentException("directions must be [" + a.size(1) + ", k], got "
             + Arrays.toString(dirs.shape()));
       }
       int k = (int) dirs.size(1);
       INDArray d = dirs.castTo(DataType.DOUBLE);
       double repeat = 0;
       for (int from = 0; from < k; from += chunk) {
-        INDArray some = d.get(NDArrayIndex.all(), NDArrayIndex.interval(from, Math.min(k, from + chunk))).dup('c');
-        double[][] px = x.mmul(some).transpose().toDoubleMatrix();
-        double[][] py = y.mmul(some).transpose().toDoubleMatrix();
+        int to = Math.min(k, from + chunk);
+        INDArray some = d.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)).transpose().dup('c');
+        double[] px = some.mmul(xt).dup('c').data().asDouble();
+        double[] py = some.mmul(yt).dup('c').data().asDouble();
         // Directions are independent: sorted on all cores, summed in order (the same value whatever the core count).
-        double[] perDirection = new double[px.length];
-        IntStream.range(0, px.length).parallel().forEach(j -> {
-          Arrays.sort(px[j]);
-          Arrays.sort(py[j]);
+        double[] perDirection = new double[to - from];
+        IntStream.range(0, to - from).parallel().forEach(j -> {
+          Arrays.sort(px, j * n, (j + 1) * n);
+          Arrays.sort(py, j * n, (j + 1) * n);
           double sum = 0;
-          for (int i = 0; i < n; i++) {
-            sum += Math.abs(px[j][i] - py[j][i]);
+          for (int i = j * n; i < (j + 1) * n; i++) {
+            sum += Math.abs(px[i] - py[i]);
           }
           perDirection[j] = sum / n;
         });
