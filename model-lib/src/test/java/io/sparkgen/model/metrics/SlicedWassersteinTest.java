@@ -36,4 +36,30 @@ class SlicedWassersteinTest {
     assertEquals(once, SlicedWasserstein.of(a, b, 4, 128, 9L), 0.0);
     assertTrue(once > 0);
   }
+
+  @Test
+  void theRadixSortOrdersExactlyAsArraysSort() {
+    Rng rng = new Rng(6L);
+    for (int n : new int[] {SlicedWasserstein.RADIX_SORT_FROM, 20_000}) {
+      double[] a = rng.gaussian(DataType.DOUBLE, n).muli(1e3).toDoubleVector();
+      for (int i = 0; i < n; i += 7) {
+        a[i] = i % 3 == 0 ? 0.0 : i % 3 == 1 ? -0.0 : Math.rint(a[i]); // zeros of both signs and ties
+      }
+      a[5] = Double.MAX_VALUE;
+      a[6] = -Double.MIN_VALUE;
+      a[8] = Double.NEGATIVE_INFINITY;
+      double[] padded = new double[n + 6];
+      System.arraycopy(a, 0, padded, 3, n);
+      double[] expected = padded.clone();
+      java.util.Arrays.sort(expected, 3, n + 3);
+      SlicedWasserstein.radixSort(padded, 3, n + 3);
+      for (int i = 0; i < padded.length; i++) {
+        assertEquals(Double.doubleToRawLongBits(expected[i]), Double.doubleToRawLongBits(padded[i]), "index " + i);
+      }
+    }
+    double[] constant = new double[5000];
+    java.util.Arrays.fill(constant, 2.5);
+    SlicedWasserstein.radixSort(constant, 0, constant.length);
+    assertEquals(2.5, constant[4999], 0.0);
+  }
 }
