@@ -46,7 +46,13 @@ public record EvaluateConfig(
     @Doc("Multi-scale SWD on pixels (ProGAN): 7x7 patches per image per Laplacian level; 0 skips it.")
         int swdMultiscalePatches,
     @Doc("Multi-scale SWD on pixels: repeats of the random directions (ProGAN: 4).") int swdMultiscaleRepeats,
-    @Doc("Multi-scale SWD on pixels: random directions per repeat (ProGAN: 128).") int swdMultiscaleDirections) {
+    @Doc("Multi-scale SWD on pixels: random directions per repeat (ProGAN: 128).") int swdMultiscaleDirections,
+    @Doc("Critic Wasserstein estimate (Rosca et al. 2018): updates of a WGAN-GP critic trained on half of the "
+        + "real and generated images (the same n as the multi-scale SWD), measured on the other half; 0 skips it. "
+        + "Slow on CPU: about a second per update at the defaults on 28x28 images.") int criticSteps,
+    @Doc("Critic Wasserstein estimate: images of each set per critic update.") int criticBatchSize,
+    @Doc("Critic Wasserstein estimate: the critic's convolution channels (the DCGAN discriminator's: 64, 128).")
+        java.util.List<Integer> criticChannels) {
 
   public EvaluateConfig {
     Check.that(!run.isBlank(), "run", run, "must name the run directory");
@@ -75,6 +81,11 @@ public record EvaluateConfig(
     Check.that(swdMultiscalePatches >= 0, "swd-multiscale-patches", swdMultiscalePatches, "must be >= 0 (0 skips it)");
     Check.that(swdMultiscaleRepeats > 0, "swd-multiscale-repeats", swdMultiscaleRepeats, "must be > 0");
     Check.that(swdMultiscaleDirections > 0, "swd-multiscale-directions", swdMultiscaleDirections, "must be > 0");
+    Check.that(criticSteps >= 0, "critic-steps", criticSteps, "must be >= 0 (0 skips it)");
+    Check.that(criticBatchSize > 0, "critic-batch-size", criticBatchSize, "must be > 0");
+    Check.that(!criticChannels.isEmpty() && criticChannels.stream().allMatch(c -> c > 0), "critic-channels",
+        criticChannels, "must be positive channel counts");
+    criticChannels = java.util.List.copyOf(criticChannels);
     samplerGrids = java.util.List.copyOf(samplerGrids);
     samplerGrids.forEach(EvaluateConfig::samplerOptions);
     options = Map.copyOf(options);
@@ -86,7 +97,7 @@ public record EvaluateConfig(
         100, 1000, 3, 4, 128, 10, 5000, 5, 256, 8, 10_000, 4,
         java.util.List.of("sampler=dpm-solver++,steps=10", "sampler=dpm-solver++,steps=20", "sampler=ddim,steps=10",
             "sampler=ddim,steps=50", "sampler=ddpm,steps=1000"), 16,
-        128, 4, 128);
+        128, 4, 128, 0, 64, java.util.List.of(64, 128));
   }
 
   /** "k=v,k=v" as a map; a malformed entry is an error naming it. */

@@ -19,6 +19,7 @@ import io.sparkgen.model.metrics.FidInfinity;
 import io.sparkgen.model.metrics.FrechetDistance;
 import io.sparkgen.model.metrics.InceptionScore;
 import io.sparkgen.model.metrics.KernelInceptionDistance;
+import io.sparkgen.model.gan.CriticWasserstein;
 import io.sparkgen.model.metrics.MultiScaleSlicedWasserstein;
 import io.sparkgen.model.metrics.PrecisionRecall;
 import io.sparkgen.model.metrics.SlicedWasserstein;
@@ -182,7 +183,7 @@ public final class EvaluateJob {
     rows.add("recall", pr.recall(), Double.NaN, "k=" + pr.k());
     rows.add("swd-features", SlicedWasserstein.of(real.features(), fake, config.swdRepeats(), config.swdDirections(), seed),
         Double.NaN, "swd=" + config.swdRepeats() + "x" + config.swdDirections());
-    multiScaleSwd(sc, data, images, nFake, seed, partitions, rows);
+    onPixels(sc, data, images, nFake, seed, partitions, rows);
     if (logits != null) {
       InceptionScore.Result is = InceptionScore.of(logits, config.isSplits());
       rows.add("inception-score", is.mean(), is.std(), "splits=" + config.isSplits());
@@ -203,26 +204,35 @@ public final class EvaluateJob {
   }
 
   /**
-   * ProGAN's multi-scale SWD on the pixels of the first n = min(real, generated) images of each
-   * set, gathered in index order (the same value for any partitioning); skipped with a log line
-   * where the images are too small for its levels.
+   * The metrics on pixels, over the first n = min(real, generated) images of each set gathered in
+   * index order (the same values for any partitioning): ProGAN's multi-scale SWD, skipped with a log
+   * line where the images are too small for its levels, and the critic's Wasserstein estimate.
    */
-  private void multiScaleSwd(JavaSparkContext sc, DataVersion data, JavaRDD<ImageBlock> images, long nFake, long seed,
+  private void onPixels(JavaSparkContext sc, DataVersion data, JavaRDD<ImageBlock> images, long nFake, long seed,
       int partitions, Rows rows) {
-    if (config.swdMultiscalePatches() == 0) {
+    if (config.swdMultiscalePatches() == 0 && config.criticSteps() == 0) {
       return;
     }
     long n = Math.min(config.realCount(), nFake);
-    sc.setJobDescription("evaluate: multi-scale SWD on " + n + " real and generated images");
+    sc.setJobDescription("evaluate: " + n + " real and generated images' pixels on the driver");
     INDArray fakePixels = pixels(images, n);
+    INDArray realPixels = pixels(RealImages.firstN(sc, data, config.split().equals("test"), n, config.batchSize(),
+        partitions), n);
+    if (config.swdMultiscalePatches() > 0) {
+      multiScaleSwd(realPixels, fakePixels, n, seed, rows);
+    }
+    if (config.criticSteps() > 0) {
+      criticWasserstein(realPixels, fakePixels, n, seed, rows);
+    }
+  }
+
+  private void multiScaleSwd(INDArray realPixels, INDArray fakePixels, long n, long seed, Rows rows) {
     long[] shape = fakePixels.shape();
     if (!MultiScaleSlicedWasserstein.supports((int) shape[2], (int) shape[3])) {
       LOG.info("evaluate: multi-scale SWD skipped: {}x{} images are too small for its levels (at least {} rows, "
           + "sides halving evenly)", shape[2], shape[3], MultiScaleSlicedWasserstein.MIN_RESOLUTION);
       return;
     }
-    INDArray realPixels = pixels(RealImages.firstN(sc, data, config.split().equals("test"), n, config.batchSize(),
-        partitions), n);
     MultiScaleSlicedWasserstein.Result swd = MultiScaleSlicedWasserstein.of(realPixels, fakePixels,
         new MultiScaleSlicedWasserstein.Settings(config.swdMultiscalePatches(), config.swdMultiscaleRepeats(),
             config.swdMultiscaleDirections()), seed);
@@ -234,6 +244,28 @@ public final class EvaluateJob {
       rows.addOnPixels("swd-multiscale-" + swd.resolutions()[l], swd.perLevel()[l], n, protocol);
     }
     rows.addOnPixels("swd-multiscale", swd.average(), n, protocol);
+  }
+
+  /** Rosca et al. 2018's independent critic: W1 estimated on held-out halves; the training halves' gap beside it. */
+  private void criticWasserstein(INDArray realPixels, INDArray fakePixels, long n, long seed, Rows rows) {
+    if (n < 2) {
+      LOG.info("evaluate: critic Wasserstein estimate skipped: needs at least 2 images of each set, got {}", n);
+      return;
+    }
+    CriticWasserstein.Options options =
+        CriticWasserstein.Options.wganGp(config.criticSteps(), config.criticBatchSize(), config.criticChannels());
+    long started = System.nanoTime();
+    CriticWasserstein.Result r = CriticWasserstein.estimate(realPixels, fakePixels, options, seed);
+    long[] shape = fakePixels.shape();
+    String protocol = "pixels:" + shape[1] + "x" + shape[2] + "x" + shape[3] + ";critic=dcgan-d" + options.channels()
+        .toString().replace(" ", "") + ",wgan-gp,lambda=" + options.gpWeight() + ",adam=" + options.optimizer()
+        .learningRate() + "/" + options.optimizer().beta1() + "/" + options.optimizer().beta2() + ",steps="
+        + options.steps() + ",batch=" + options.batchSize() + ",held-out=" + r.heldOut();
+    LOG.info(String.format(java.util.Locale.ROOT, "evaluate: critic Wasserstein estimate %.4f on held-out images "
+        + "(%.4f on its training images), %d updates in %.0f s", r.distance(), r.trainDistance(), options.steps(),
+        (System.nanoTime() - started) / 1e9));
+    rows.addOnPixels("critic-wasserstein", r.distance(), r.heldOut(), protocol);
+    rows.addOnPixels("critic-wasserstein-train", r.trainDistance(), n - r.heldOut(), protocol);
   }
 
   /** The first n images of blocks as [n, C, H, W] in [-1, 1], in index order whatever the partitioning. */

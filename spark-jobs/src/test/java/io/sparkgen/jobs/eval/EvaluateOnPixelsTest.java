@@ -12,6 +12,7 @@ import io.sparkgen.jobs.testing.Shards;
 import io.sparkgen.jobs.testing.TestSpark;
 import io.sparkgen.jobs.train.RunCheckpoints;
 import io.sparkgen.jobs.train.TrainJob;
+import io.sparkgen.model.gan.CriticWasserstein;
 import io.sparkgen.model.metrics.MultiScaleSlicedWasserstein;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,11 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * ProGAN's multi-scale SWD in {@code sparkgen evaluate} on 28x28 images (levels 28 and 14): its
- * rows and protocol, the same value for any partitioning, and equal to the metric computed
- * directly on the same real and generated pixels.
+ * The metrics on pixels in {@code sparkgen evaluate} on 28x28 images — ProGAN's multi-scale SWD
+ * (levels 28 and 14) and the critic's Wasserstein estimate: their rows and protocol, the same value
+ * for any partitioning, and equal to the metric computed directly on the same real and generated pixels.
  */
-class EvaluateMultiScaleSwdTest {
+class EvaluateOnPixelsTest {
 
   @TempDir static Path tmp;
   static Path data;
@@ -88,7 +89,15 @@ class EvaluateMultiScaleSwdTest {
       assertEquals(row(one, metric).value(), row(three, metric).value(), 0.0, metric + " depends on the partitioning");
     }
 
-    // The same number directly: the first 20 real test images and the first 20 generated with seed 11.
+    INDArray[] pixels = firstTwentyRealAndGenerated();
+    MultiScaleSlicedWasserstein.Result direct = MultiScaleSlicedWasserstein.of(pixels[0], pixels[1],
+        new MultiScaleSlicedWasserstein.Settings(16, 2, 16), 11L);
+    assertEquals(direct.average(), all.value(), 0.0);
+    assertEquals(direct.perLevel()[0], fine.value(), 0.0);
+  }
+
+  /** The same pixels directly: the first 20 real test images and the first 20 generated with seed 11. */
+  private static INDArray[] firstTwentyRealAndGenerated() throws Exception {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
     DataVersion version = DataVersion.open(data.toString(), sc.hadoopConfiguration());
     INDArray real = EvaluateJob.pixels(RealImages.firstN(sc, version, true, 20, 5, 2), 20);
@@ -97,16 +106,37 @@ class EvaluateMultiScaleSwdTest {
     List<org.apache.hadoop.fs.Path> checkpoints = RunCheckpoints.all(fs, runDir);
     byte[] bytes = Files.readAllBytes(Path.of(checkpoints.get(checkpoints.size() - 1).toUri()));
     INDArray fake = EvaluateJob.pixels(new Generation(11L, true, -1, Map.of(), 4).generate(sc, bytes, 20, 2), 20);
-    MultiScaleSlicedWasserstein.Result direct = MultiScaleSlicedWasserstein.of(real, fake,
-        new MultiScaleSlicedWasserstein.Settings(16, 2, 16), 11L);
-    assertEquals(direct.average(), all.value(), 0.0);
-    assertEquals(direct.perLevel()[0], fine.value(), 0.0);
+    return new INDArray[] {real, fake};
+  }
+
+  @Test
+  void theCriticEstimateIsTheEstimatorOnTheSamePixelsForAnyPartitioning() throws Exception {
+    String[] critic = {"evaluate.swd-multiscale-patches=0", "evaluate.critic-steps=3", "evaluate.critic-batch-size=4",
+        "evaluate.critic-channels=[4, 8]"};
+    List<String> one = new ArrayList<>(List.of(critic));
+    one.add("evaluate.partitions=1");
+    List<String> three = new ArrayList<>(List.of(critic));
+    three.add("evaluate.partitions=3");
+    List<MetricRow> a = new EvaluateJob(TestSpark.session(), config(one.toArray(String[]::new))).run();
+    List<MetricRow> b = new EvaluateJob(TestSpark.session(), config(three.toArray(String[]::new))).run();
+    MetricRow heldOut = row(a, "critic-wasserstein");
+    assertEquals(heldOut.value(), row(b, "critic-wasserstein").value(), 0.0, "depends on the partitioning");
+    assertEquals(10, heldOut.nReal(), "half of n = min(real, generated) is held out");
+    assertTrue(heldOut.protocol().startsWith("pixels:1x28x28;critic=dcgan-d[4,8],wgan-gp,lambda=10.0,adam=1.0E-4/0.0/0.9,"
+        + "steps=3,batch=4,held-out=10"), heldOut.protocol());
+
+    INDArray[] pixels = firstTwentyRealAndGenerated();
+    CriticWasserstein.Result direct = CriticWasserstein.estimate(pixels[0], pixels[1],
+        CriticWasserstein.Options.wganGp(3, 4, List.of(4, 8)), 11L);
+    assertEquals(direct.distance(), heldOut.value(), 0.0);
+    assertEquals(direct.trainDistance(), row(a, "critic-wasserstein-train").value(), 0.0);
   }
 
   @Test
   void zeroPatchesSkipsIt() throws Exception {
     List<MetricRow> rows = new EvaluateJob(TestSpark.session(), config("evaluate.swd-multiscale-patches=0")).run();
     assertTrue(rows.stream().noneMatch(r -> r.metric().startsWith("swd-multiscale")), rows.toString());
+    assertTrue(rows.stream().noneMatch(r -> r.metric().startsWith("critic")), "critic-steps = 0 by default");
     assertTrue(rows.stream().anyMatch(r -> r.metric().equals("fid")));
   }
 }
