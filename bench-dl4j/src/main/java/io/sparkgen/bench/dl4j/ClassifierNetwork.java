@@ -24,6 +24,7 @@ final class ClassifierNetwork implements Network {
 
   final ClassifierConfig config;
   final SameDiff graph;
+  final String logits;
   final String loss;
   final String accuracy;
   final List<String> trainable;
@@ -41,13 +42,14 @@ final class ClassifierNetwork implements Network {
       h = Layers.dropout(h, g.placeholder(MASK + i, maskShape(i, -1)));
       in = out;
     }
-    SDVariable logits = Layers.dense(g, "logits", Layers.flatten(h, config.denseInputs()), config.denseInputs(),
+    SDVariable scores = Layers.dense(g, "logits", Layers.flatten(h, config.denseInputs()), config.denseInputs(),
         config.numClasses(), true);
     SDVariable y = g.placeholder(Y, -1, config.numClasses());
-    SDVariable lossVar = g.sd().loss().softmaxCrossEntropy(y, logits, null);
+    SDVariable lossVar = g.sd().loss().softmaxCrossEntropy(y, scores, null);
     lossVar.markAsLoss();
-    SDVariable correct = logits.argmax(1).eq(y.argmax(1)).castTo(DataType.FLOAT).mean();
+    SDVariable correct = scores.argmax(1).eq(y.argmax(1)).castTo(DataType.FLOAT).mean();
     this.graph = g.sd();
+    this.logits = scores.name();
     this.loss = lossVar.name();
     this.accuracy = correct.name();
     this.trainable = List.copyOf(parameters.names());
