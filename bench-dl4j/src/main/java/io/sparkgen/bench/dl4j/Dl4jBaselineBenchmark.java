@@ -103,20 +103,24 @@ public final class Dl4jBaselineBenchmark implements Benchmark {
     dl4jNet.init();
     long dl4jParams = dl4jNet.numParams();
     SparkDl4jMultiLayer dl4j = new SparkDl4jMultiLayer(sc, dl4jNet, setup.master);
+    long cpu = processCpuNanos();
     long started = context.nanoTime();
     dl4j.fit(setup.dataSets);
     double dl4jSeconds = (context.nanoTime() - started) / 1e9;
+    double dl4jCpuSeconds = (processCpuNanos() - cpu) / 1e9;
     double dl4jLoss = dl4j.getScore();
 
     // sparkgen: the same rounds through ParameterAveraging, from a fresh model.
     AveragedState state = setup.initial;
     StateSum last = null;
+    cpu = processCpuNanos();
     started = context.nanoTime();
     for (int r = 0; r < s.rounds(); r++) {
       last = ParameterAveraging.round(sc, setup.shards, setup.spec, setup.manifestHash, state, s.frequency());
       state = last.mean(state.step() + s.frequency());
     }
     double sparkgenSeconds = (context.nanoTime() - started) / 1e9;
+    double sparkgenCpuSeconds = (processCpuNanos() - cpu) / 1e9;
     double sparkgenLoss = last.meanMetrics().get("loss");
     if (!Double.isFinite(dl4jLoss) || !Double.isFinite(sparkgenLoss)) {
       throw new IllegalStateException("training diverged: DL4J loss " + dl4jLoss + ", sparkgen loss " + sparkgenLoss);
@@ -138,6 +142,17 @@ public final class Dl4jBaselineBenchmark implements Benchmark {
     out.add(new Measurement("sparkgen images", sparkgenRate, "images/s", "ParameterAveraging.round, " + workload));
     out.add(new Measurement("sparkgen round", sparkgenSeconds / s.rounds(), "s", "round + mean, wall time"));
     out.add(new Measurement("sparkgen vs dl4j", sparkgenRate / dl4jRate, "x", "sparkgen images/s / DL4J images/s"));
+    if (sc.isLocal()) {
+      // CPU time of this JVM (all threads: ND4J, Spark, GC; a local master's executors run in it):
+      // steadier than wall time on a shared machine.
+      double dl4jPerCpu = images / dl4jCpuSeconds;
+      double sparkgenPerCpu = images / sparkgenCpuSeconds;
+      out.add(new Measurement("dl4j images per cpu-s", dl4jPerCpu, "images/cpu-s", "process CPU time of the fit"));
+      out.add(new Measurement("sparkgen images per cpu-s", sparkgenPerCpu, "images/cpu-s",
+          "process CPU time of the rounds"));
+      out.add(new Measurement("sparkgen vs dl4j per cpu-s", sparkgenPerCpu / dl4jPerCpu, "x",
+          "sparkgen images/cpu-s / DL4J images/cpu-s"));
+    }
     double flops = setup.flopsPerImage;
     out.add(new Measurement("dl4j achieved", dl4jRate * flops / 1e9, "GFLOP/s",
         Tables.number(flops) + " training flops per image (ClassifierNetwork#trainingFlopsPerImage)"));
@@ -145,6 +160,15 @@ public final class Dl4jBaselineBenchmark implements Benchmark {
     out.add(new Measurement("dl4j loss", dl4jLoss, "nats", "SparkDl4jMultiLayer.getScore after the fit"));
     out.add(new Measurement("sparkgen loss", sparkgenLoss, "nats", "mean step loss of the last round"));
     return out;
+  }
+
+  /** CPU time of this JVM, all threads; executors of local[N] masters run inside it. */
+  private static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      return sun.getProcessCpuTime();
+    }
+    throw new IllegalStateException("this JVM does not report its process CPU time");
   }
 
   private static Settings settings(BenchContext context) {
