@@ -51,6 +51,11 @@ public final class Dl4jBaselineBenchmark implements Benchmark {
   static final String DL4J_APPROACH = "dl4j-approach";
 
   private static final long DATA_STREAM = Seeds.fnv1a64("dl4j-baseline/data");
+  /**
+   * DL4J's default storage level for training data; the data set RDD is persisted at it, because the
+   * direct approach persists its input again and Spark refuses a second, different level.
+   */
+  private static final StorageLevel DL4J_DATA_LEVEL = StorageLevel.MEMORY_ONLY_SER();
 
   /** What every run reuses: the data in both forms, DL4J's training master (it caches its export). */
   private Setup setup;
@@ -234,7 +239,7 @@ public final class Dl4jBaselineBenchmark implements Benchmark {
       int batch = s.batch();
       int classes = model.numClasses();
       JavaRDD<DataSet> dataSets = shards.flatMap(shard -> toDataSets(shard, manifestHash, batch, classes).iterator())
-          .persist(StorageLevel.MEMORY_ONLY());
+          .persist(DL4J_DATA_LEVEL);
       long count = dataSets.count();
       if (count != (long) workers * s.rounds() * s.frequency()) {
         throw new IllegalStateException(count + " DL4J minibatches, expected " + workers * s.rounds() * s.frequency());
@@ -252,6 +257,7 @@ public final class Dl4jBaselineBenchmark implements Benchmark {
           .rngSeed(seed)
           .rddTrainingApproach(s.approach().equals("direct") ? RDDTrainingApproach.Direct : RDDTrainingApproach.Export)
           .exportDirectory(context.scratch().resolve("dl4j-export").toUri().toString())
+          .storageLevel(DL4J_DATA_LEVEL)
           .collectTrainingStats(false)
           .build();
       return new Setup(s, workers, shards, dataSets, manifestHash, spec, initial, built.network().parameters().length(),
