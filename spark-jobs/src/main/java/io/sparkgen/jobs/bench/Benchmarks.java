@@ -16,15 +16,19 @@ public final class Benchmarks {
   // Before DEFAULT: static fields initialise in order, and DEFAULT's constructor checks names with it.
   private static final Pattern KEBAB = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
 
-  /** Every benchmark, in the order {@code sparkgen bench} runs them. A new benchmark is one line here. */
-  public static final Benchmarks DEFAULT = new Benchmarks(List.of(
+  /**
+   * Every benchmark, in the order {@code sparkgen bench} runs them. A new benchmark is one line here;
+   * optional modules on the classpath (bench-dl4j) add theirs through
+   * {@code META-INF/services/io.sparkgen.jobs.bench.Benchmark}, after these.
+   */
+  public static final Benchmarks DEFAULT = new Benchmarks(withServices(List.of(
       new Nd4jSgemmBenchmark(),
       new ImageCodecBenchmark(),
       new ShardFashionMnistBenchmark(),
       new TrainStepBenchmark(),
       new TrainScalingBenchmark(),
       new FeatureExtractionBenchmark(),
-      new FrechetBenchmark()));
+      new FrechetBenchmark())));
 
   private final Map<String, Benchmark> byName = new LinkedHashMap<>();
 
@@ -43,6 +47,12 @@ public final class Benchmarks {
             + previous.getClass().getName() + " and " + b.getClass().getName());
       }
     }
+  }
+
+  private static List<Benchmark> withServices(List<Benchmark> builtIn) {
+    List<Benchmark> all = new ArrayList<>(builtIn);
+    java.util.ServiceLoader.load(Benchmark.class, Benchmarks.class.getClassLoader()).forEach(all::add);
+    return all;
   }
 
   public List<Benchmark> all() {
