@@ -44,13 +44,13 @@ public final class FeatureExtractionBenchmark implements Benchmark {
   @Override
   public Optional<String> skipReason(BenchContext context) {
     extractors(context);
-    batchSize(context);
+    TrainStepBenchmark.batchSize(context);
     return Optional.empty();
   }
 
   @Override
   public List<Measurement> run(BenchContext context) {
-    int batch = batchSize(context);
+    int batch = TrainStepBenchmark.batchSize(context);
     INDArray images = new Rng(context.seed()).uniform(DataType.FLOAT, -1.0, 1.0, batch, IMAGE.channels(),
         IMAGE.height(), IMAGE.width());
     List<Measurement> out = new ArrayList<>();
@@ -93,13 +93,5 @@ public final class FeatureExtractionBenchmark implements Benchmark {
       out.add(k);
     }
     return out;
-  }
-
-  private static int batchSize(BenchContext context) {
-    List<Integer> sizes = context.positiveInts(BATCH_SIZE);
-    if (sizes.size() != 1) {
-      throw new IllegalArgumentException(context.option(BATCH_SIZE) + ": give one batch size");
-    }
-    return sizes.get(0);
   }
 }

@@ -77,7 +77,7 @@ public final class TrainScalingBenchmark implements Benchmark {
       throw new IllegalArgumentException(context.option(ROUNDS) + ": needs at least 2 (the first is not counted)");
     }
     context.positiveInts(AVERAGING_FREQUENCY);
-    context.positiveInts(BATCH_SIZE);
+    TrainStepBenchmark.batchSize(context);
     Path root = root(context);
     for (String script : List.of("deploy/spark-submit.sh", "deploy/standalone/start-cluster.sh",
         "deploy/standalone/stop-cluster.sh", "spark-jobs/target/sparkgen-jobs.jar")) {
@@ -120,7 +120,7 @@ public final class TrainScalingBenchmark implements Benchmark {
           String detail = String.format(Locale.ROOT, "%s, %d single-core executors, %d workers x %d steps x batch %d "
                   + "per round, rounds 2..%d: %d images in %.1f s wall, %.1f s worker compute, master %s",
               family.id(), n, shardCount, context.positiveInts(AVERAGING_FREQUENCY).get(0),
-              context.positiveInts(BATCH_SIZE).get(0), t.rounds() + 1, t.images(), t.wall(), t.compute(), master);
+              TrainStepBenchmark.batchSize(context), t.rounds() + 1, t.images(), t.wall(), t.compute(), master);
           String suffix = " executors=" + n; // the report's scaling section reads the count from the name
           out.add(new Measurement(family.id() + " images" + suffix, t.images() / t.wall(), "images/s", detail));
           out.add(new Measurement(family.id() + " not compute" + suffix, 100 * Math.max(0, 1 - t.compute() / (n * t.wall())), "%",
@@ -148,7 +148,7 @@ public final class TrainScalingBenchmark implements Benchmark {
   private Throughput train(BenchContext context, String master, String family, int executors, int shardCount,
       Path scratch) throws IOException, InterruptedException {
     int frequency = context.positiveInts(AVERAGING_FREQUENCY).get(0);
-    int batch = context.positiveInts(BATCH_SIZE).get(0);
+    int batch = TrainStepBenchmark.batchSize(context);
     int rounds = context.positiveInts(ROUNDS).get(0);
     Path runDir = scratch.resolve("runs").resolve(family + "-x" + executors + "-" + System.nanoTime());
     List<String> command = List.of("deploy/spark-submit.sh", "--master", master,

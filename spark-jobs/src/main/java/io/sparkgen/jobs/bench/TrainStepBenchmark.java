@@ -136,7 +136,8 @@ public final class TrainStepBenchmark implements Benchmark {
     return out;
   }
 
-  private static int batchSize(BenchContext context) {
+  /** The one batch size of the {@code batch-size} parameter (shared with the other benchmarks that have one). */
+  static int batchSize(BenchContext context) {
     List<Integer> sizes = context.positiveInts(BATCH_SIZE);
     if (sizes.size() != 1) {
       throw new IllegalArgumentException(context.option(BATCH_SIZE) + ": give one batch size");

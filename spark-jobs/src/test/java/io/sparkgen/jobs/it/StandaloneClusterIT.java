@@ -140,11 +140,7 @@ class StandaloneClusterIT {
    */
   @Test
   void retrainRunsTwiceFromTheCronLine() throws Exception {
-    Path extractor = tmp.resolve("domain.zip");
-    Object[] f = run("deploy/spark-submit.sh", "--master", master, "--executor-memory", "1g", "--",
-        "train-features", "--data", shards.toString(), "--out", extractor.toString(), "--epochs", "1",
-        "--set", "train-features.channels=[4, 8]");
-    assertEquals(0, f[0], (String) f[1]);
+    Path extractor = trainFeatures("domain.zip");
     Path incoming = tmp.resolve("incoming");
     Fixtures.pngFolder(incoming, 60, 8, 8, 1);
     Path conf = tmp.resolve("retrain.conf");
@@ -182,6 +178,60 @@ class StandaloneClusterIT {
       assertEquals(1, versions.filter(p -> p.getFileName().toString().matches("v\\d{6}")).count(), log);
     }
     assertEquals(3, Files.readAllLines(tmp.resolve("registry/decisions.csv")).size(), log);
+  }
+
+  /**
+   * sparkgen evaluate of one checkpoint on one and on two executor JVMs, with the same partitions
+   * and separate real-statistics caches: every metric row is the same number.
+   */
+  @Test
+  void evaluateGivesTheSameNumbersOnOneAndTwoExecutors() throws Exception {
+    Path extractor = trainFeatures("domain-for-evaluate.zip");
+    Path runDir = tmp.resolve("run-evaluated");
+    Object[] trained = run(trainArgs(runDir, "{latent-dim = 2, encoder-channels = [4, 4], decoder-base-channels = 4, "
+        + "decoder-channels = [4, 4]}", List.of()).toArray(String[]::new));
+    assertEquals(0, trained[0], (String) trained[1]);
+    for (int executors : new int[] {1, 2}) {
+      Object[] r = run("deploy/spark-submit.sh", "--master", master, "--executor-memory", "1g",
+          "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=" + executors, "--",
+          "evaluate", "--run", runDir.toString(), "--data", shards.toString(), "--extractor", extractor.toString(),
+          "--set", "evaluate.split=train", "--set", "evaluate.cache-dir=" + tmp.resolve("stats-x" + executors),
+          "--set", "evaluate.real-count=24", "--set", "evaluate.fake-count=24", "--set", "evaluate.batch-size=8",
+          "--set", "evaluate.partitions=3", "--set", "evaluate.kid-subsets=3", "--set", "evaluate.kid-subset-size=8",
+          "--set", "evaluate.fid-inf-min-count=0", "--set", "evaluate.likelihood-count=0",
+          "--set", "evaluate.nearest-count=0", "--set", "evaluate.sampler-grids=[]");
+      assertEquals(0, r[0], (String) r[1]);
+    }
+    List<List<String>> table = io.sparkgen.jobs.fs.Csv.parse(Files.readString(runDir.resolve("metrics.csv")));
+    List<String> header = table.get(0);
+    int metric = header.indexOf("metric");
+    int value = header.indexOf("value");
+    int evaluation = header.indexOf("evaluation_id");
+    Map<String, Map<String, Double>> byEvaluation = new java.util.LinkedHashMap<>();
+    for (List<String> row : table.subList(1, table.size())) {
+      byEvaluation.computeIfAbsent(row.get(evaluation), k -> new java.util.TreeMap<>())
+          .put(row.get(metric), Double.parseDouble(row.get(value)));
+    }
+    assertEquals(2, byEvaluation.size(), "two evaluations: " + byEvaluation.keySet());
+    List<Map<String, Double>> runs = new ArrayList<>(byEvaluation.values());
+    assertTrue(runs.get(0).keySet().containsAll(List.of("fid", "kid", "precision", "recall", "swd-features")),
+        runs.get(0).toString());
+    assertEquals(runs.get(0).keySet(), runs.get(1).keySet());
+    for (String name : runs.get(0).keySet()) {
+      double one = runs.get(0).get(name);
+      double two = runs.get(1).get(name);
+      assertEquals(one, two, 1e-9 * Math.max(1e-12, Math.abs(one)), name + " on 1 and 2 executors");
+    }
+  }
+
+  /** A small domain feature network trained on the cluster from the shards, at tmp/{@code name}. */
+  private static Path trainFeatures(String name) throws Exception {
+    Path extractor = tmp.resolve(name);
+    Object[] f = run("deploy/spark-submit.sh", "--master", master, "--executor-memory", "1g", "--",
+        "train-features", "--data", shards.toString(), "--out", extractor.toString(), "--epochs", "1",
+        "--set", "train-features.channels=[4, 8]");
+    assertEquals(0, f[0], (String) f[1]);
+    return extractor;
   }
 
   private static List<String> trainArgs(Path runDir, String config, List<String> extraSubmitOptions) {
