@@ -17,6 +17,7 @@ import io.sparkgen.model.SampleRequest;
 import io.sparkgen.model.checkpoint.Checkpoint;
 import io.sparkgen.model.checkpoint.CheckpointMismatchException;
 import io.sparkgen.model.config.Configs;
+import io.sparkgen.model.optim.AdamConfig;
 import io.sparkgen.model.random.Seeds;
 import io.sparkgen.model.train.LocalTrainer;
 import java.io.IOException;
@@ -159,13 +160,15 @@ public final class TrainJob {
             + differences(checkpoint.metadata().config(), Configs.MAPPER.valueToTree(driver.model().config()))
             + "); resume with the checkpoint's train.model settings, or start a new train.run-dir", e);
       }
-      // Same arrays is not the same model: a loss, schedule or optimizer setting changes training too.
-      JsonNode stored = checkpoint.metadata().config();
-      ModelConfig storedConfig = Families.byId(checkpoint.metadata().family()).readConfig(stored);
-      if (!storedConfig.equals(driver.model().config())) {
+      ModelConfig stored = Families.byId(checkpoint.metadata().family()).readConfig(checkpoint.metadata().config());
+      String changed = modelDifferences(stored, driver.model().config());
+      if (!changed.isEmpty()) {
         throw new ConfigError("cannot resume from " + newest + ": the configured model differs from the checkpoint's ("
-            + differences(Configs.MAPPER.valueToTree(storedConfig), Configs.MAPPER.valueToTree(driver.model().config()))
-            + "); resume with the checkpoint's train.model settings, or start a new train.run-dir");
+            + changed + "); resume with the checkpoint's train.model settings, or start a new train.run-dir");
+      }
+      if (!stored.equals(driver.model().config())) {
+        LOG.info("train: resuming with other optimizer settings than the checkpoint's: {}",
+            differences(Configs.MAPPER.valueToTree(stored), Configs.MAPPER.valueToTree(driver.model().config())));
       }
       if (driver.stepCount() % config.averagingFrequency() != 0) {
         throw new ConfigError("checkpoint " + newest + " is at step " + driver.stepCount()
@@ -208,6 +211,25 @@ public final class TrainJob {
     byte[] png = ImageCodec.encodePng(ImageGrid.tile(ImageGrid.fromModelOutput(images), columns, 2, 255));
     HadoopFiles.write(fs, new Path(runDir, String.format("samples/samples-%012d.png", driver.stepCount())), png);
     LOG.info("train: checkpoint {} and sample grid written", RunCheckpoints.path(runDir, driver.stepCount()));
+  }
+
+  /**
+   * How two model configs differ other than in their optimizer settings (components of type
+   * {@link AdamConfig}, which a resumed run may change, as retrain's fine-tuning does), or "" when
+   * they do not. Equal arrays are not the same model: a loss or a noise schedule changes training too.
+   */
+  static String modelDifferences(ModelConfig checkpoint, ModelConfig now) {
+    ObjectNode a = Configs.MAPPER.valueToTree(checkpoint);
+    ObjectNode b = Configs.MAPPER.valueToTree(now);
+    for (ModelConfig c : List.of(checkpoint, now)) {
+      for (java.lang.reflect.RecordComponent component : c.getClass().getRecordComponents()) {
+        if (component.getType() == AdamConfig.class) {
+          a.remove(component.getName());
+          b.remove(component.getName());
+        }
+      }
+    }
+    return a.equals(b) ? "" : differences(a, b);
   }
 
   /** The config fields that differ, as "name: checkpoint A, now B", for the refusal message. */
