@@ -82,8 +82,8 @@ class BenchCommandTest {
     assertUsageError("--warmup -1: must be >= 0", "--warmup", "-1");
     assertUsageError("--peak-gflops 0.0: must be a positive number", "--peak-gflops", "0");
     assertUsageError("--min-time -1.0: must be a positive number of seconds", "--min-time", "-1");
-    assertUsageError("--only nope: no such benchmark; known: nd4j-sgemm, image-codec, shard-fashion-mnist, train-step, "
-        + "train-scaling, feature-extraction", "--only", "nope");
+    assertUsageError("--only nope: no such benchmark; known: " + String.join(", ", Benchmarks.DEFAULT.names()),
+        "--only", "nope");
     assertUsageError("-P nd4j-sgemm.size=64: nd4j-sgemm has no parameter 'size'; it has: sizes",
         "-P", "nd4j-sgemm.size=64");
     assertUsageError("-P nd4j-sgemm.sizes=64,0: '0' is not a positive integer", "-P", "nd4j-sgemm.sizes=64,0",
