@@ -107,7 +107,7 @@ public final class TrainScalingBenchmark implements Benchmark {
     if (ownCluster) {
       int most = executors.stream().mapToInt(Integer::intValue).max().orElseThrow();
       master = script(context, cluster.resolve("start.log"), List.of("deploy/standalone/start-cluster.sh",
-          "--workers", String.valueOf(most), "--cores", "1", "--memory", context.param(EXECUTOR_MEMORY) + "",
+          "--workers", String.valueOf(most), "--cores", "1", "--memory", context.param(EXECUTOR_MEMORY),
           "--port", String.valueOf(freePort()), "--dir", cluster.toString())).strip().lines()
           .reduce((a, b) -> b).orElseThrow();
     }
