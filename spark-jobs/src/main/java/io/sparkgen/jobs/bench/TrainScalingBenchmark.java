@@ -143,7 +143,7 @@ public final class TrainScalingBenchmark implements Benchmark {
           if (ceilingSeconds(context) > 0) {
             double alone = ceiling(context, family.id(), n, scratch);
             out.add(new Measurement(family.id() + " ceiling images" + suffix, alone, "images/s", String.format(Locale.ROOT,
-                "train-step of %s at batch %d in %d concurrent JVMs of one ND4J thread each, no Spark: summed images/s",
+                "train-step of %s at batch %d in %d concurrent JVM(s) of one ND4J thread each, no Spark: summed images/s",
                 family.id(), TrainStepBenchmark.batchSize(context), n)));
             if (ceilingBaseline < 0) {
               ceilingBaseline = alone;
