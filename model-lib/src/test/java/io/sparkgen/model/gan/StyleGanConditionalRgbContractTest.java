@@ -15,4 +15,10 @@ class StyleGanConditionalRgbContractTest extends StyleGanContractTest {
   protected ModelConfig otherArchitecture() {
     return tinyStyle(new ImageShape(3, 32, 32), 4, List.of(8, 4, 4), "non-saturating");
   }
+
+  /** D's loss falls from 1.20 to 0.03 within 20 steps here; the contract's 40 would cost 45 s more. */
+  @Override
+  protected int overfitSteps() {
+    return 20;
+  }
 }
