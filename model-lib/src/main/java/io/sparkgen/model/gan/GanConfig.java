@@ -88,8 +88,8 @@ public record GanConfig(
       }
     }
     Check.notNull("style", style);
-    int upsamplings = (GanGenerator.of(Check.notNull("generator", generator)) == GanGenerator.STYLE ? style.channels() : generatorChannels).size() - 1;
-    int factor = 1 << upsamplings;
+    boolean styleGenerator = GanGenerator.of(Check.notNull("generator", generator)) == GanGenerator.STYLE;
+    int factor = 1 << ((styleGenerator ? style.channels() : generatorChannels).size() - 1);
     if (image.height() % factor != 0 || image.width() % factor != 0) {
       throw new IllegalArgumentException(
           "image " + image.height() + "x" + image.width() + " must be divisible by " + factor);
