@@ -67,8 +67,8 @@ public record VaeGanConfig(
     Check.notNull("encoderOptimizer", encoderOptimizer);
     Check.notNull("decoderOptimizer", decoderOptimizer);
     Check.notNull("discriminatorOptimizer", discriminatorOptimizer);
-    Check.inRange("reconVsGanWeight", reconVsGanWeight, 0.0, 1.0);
-    Check.inRange("pixelWeight", pixelWeight, 0.0, 1.0);
+    unitInterval("reconVsGanWeight", reconVsGanWeight);
+    unitInterval("pixelWeight", pixelWeight);
     if (featureLayer < 1 || featureLayer > discriminatorChannels.size()) {
       throw new IllegalArgumentException(
           "featureLayer must be in [1, " + discriminatorChannels.size() + "] (a block of discriminatorChannels), got "
@@ -113,6 +113,12 @@ public record VaeGanConfig(
 
   boolean conditional() {
     return numClasses > 0;
+  }
+
+  private static void unitInterval(String field, double value) {
+    if (!(value >= 0 && value <= 1)) {
+      throw new IllegalArgumentException(field + " must be in [0, 1], got " + value);
+    }
   }
 
   private static VaeConfig vaePart(

