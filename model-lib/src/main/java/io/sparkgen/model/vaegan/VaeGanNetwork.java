@@ -25,12 +25,12 @@ import org.nd4j.linalg.api.buffer.DataType;
  * </ul>
  *
  * with L_rec = (1 - p) L_llike^Dis_l + p L_pixel per image: L_llike^Dis_l = 0.5 ||Dis_l(x) -
- * Dis_l(x~)||^2, the negative log-likelihood of Dis_l(x) under N(Dis_l(x~), I) without its constant
- * (eq. 7), and L_pixel = -log p(x|z) of the VAE's Bernoulli decoder. The encoder reads x on [0, 1]
- * and the decoder's Bernoulli means sigmoid(logits) are x~ on [0, 1]; D reads both on [-1, 1], the
- * scale of the data and of the DCGAN's D. The encoder's and decoder's graphs take z and the
- * decoder's outputs as placeholders, values of the previous graph, so no loss reaches a player it
- * does not belong to.
+ * Dis_l(x~)||^2, the negative log-likelihood of Dis_l(x) under N(Dis_l(x~), I) without its constant,
+ * and L_pixel the cross-entropy of x on [0, 1] against the VAE decoder's Bernoulli means (-log p(x|z)
+ * where x is binary, as the vae family's). The encoder reads x on [0, 1] and the decoder's
+ * Bernoulli means sigmoid(logits) are x~ on [0, 1]; D reads both on [-1, 1], the scale of the data
+ * and of the DCGAN's D. The decoder's and discriminator's graphs take z and the decoder's outputs as
+ * placeholders, values of the previous graph, so they do not contain the earlier players at all.
  */
 public final class VaeGanNetwork implements Network {
 
