@@ -96,10 +96,23 @@ public final class Dcgan implements GanArchitecture {
     return dh;
   }
 
-  /** One convolution block of D as its backward pass needs it. */
+  /**
+   * D's hidden representations of x in one forward pass: the output of each convolution block
+   * (after LeakyReLU and dropout), then the logits [N, 1]. Block l is the Dis_l of Larsen et al.
+   * 2016's learned similarity metric.
+   */
+  public List<SDVariable> discriminatorLayers(GraphBuilder g, SDVariable x, SDVariable y, String tag) {
+    Critic d = critic(g, x, y, tag);
+    List<SDVariable> out = new ArrayList<>();
+    d.layers().forEach(layer -> out.add(layer.output()));
+    out.add(d.logits());
+    return out;
+  }
+
+  /** One convolution block of D as its backward pass needs it, and its output. */
   private record ConvLayer(
-      SDVariable weights, SDVariable preActivation, SDVariable mask, long inHeight, long inWidth, long out,
-      long outHeight, long outWidth) {}
+      SDVariable weights, SDVariable preActivation, SDVariable mask, SDVariable output, long inHeight, long inWidth,
+      long out, long outHeight, long outWidth) {}
 
   private record Critic(SDVariable logits, List<ConvLayer> layers, SDVariable outWeights) {}
 
@@ -126,7 +139,7 @@ public final class Dcgan implements GanArchitecture {
       SDVariable w = g.param(name + "/W", Init.GLOROT_UNIFORM, c.kernelSize(), c.kernelSize(), in, ch.get(i));
       long outHeight = (height + 1) / 2;
       long outWidth = (width + 1) / 2;
-      layers.add(new ConvLayer(w, a, mask, height, width, ch.get(i), outHeight, outWidth));
+      layers.add(new ConvLayer(w, a, mask, h, height, width, ch.get(i), outHeight, outWidth));
       in = ch.get(i);
       height = outHeight;
       width = outWidth;

@@ -9,14 +9,15 @@ import org.nd4j.autodiff.samediff.SameDiff;
 
 /**
  * The VAE's encoder q(z|x) and decoder p(x|z) as graph fragments (TensorFlow CVAE tutorial), and
- * the per-image ELBO terms of Kingma &amp; Welling 2014. Every VAE graph is assembled from these.
+ * the per-image ELBO terms of Kingma &amp; Welling 2014. Every VAE graph is assembled from these, the
+ * VAE-GAN's included. Parameters are named {@code enc/...} and {@code dec/...}.
  */
-final class VaeGraphs {
+public final class VaeGraphs {
 
   private VaeGraphs() {}
 
   /** q(z|x) = N(mu, diag(exp(logvar))): returns {mu, logvar}, each [N, latent]. */
-  static SDVariable[] encoder(GraphBuilder g, VaeConfig c, SDVariable x, SDVariable y) {
+  public static SDVariable[] encoder(GraphBuilder g, VaeConfig c, SDVariable x, SDVariable y) {
     SameDiff sd = g.sd();
     SDVariable h = x;
     long in = c.image().channels() + 0L;
@@ -40,7 +41,7 @@ final class VaeGraphs {
   }
 
   /** Logits of the Bernoulli p(x|z), [N, C, H, W]. */
-  static SDVariable decoder(GraphBuilder g, VaeConfig c, SDVariable z, SDVariable y) {
+  public static SDVariable decoder(GraphBuilder g, VaeConfig c, SDVariable z, SDVariable y) {
     SameDiff sd = g.sd();
     int k = c.decoderChannels().size();
     long h0 = c.image().height() >> k;
@@ -64,12 +65,12 @@ final class VaeGraphs {
   }
 
   /** KL(q(z|x) || N(0, I)) per image, in nats: 0.5 sum(mu^2 + exp(logvar) - 1 - logvar) (K&amp;W 2014, App. B). */
-  static SDVariable kl(SameDiff sd, SDVariable mu, SDVariable logVar) {
+  public static SDVariable kl(SameDiff sd, SDVariable mu, SDVariable logVar) {
     return mu.mul(mu).add(sd.math().exp(logVar)).sub(1.0).sub(logVar).sum(1).mul(0.5);
   }
 
   /** log p(x|z) per image, in nats, for binary x: -sum(softplus(l) - x l). */
-  static SDVariable logLikelihood(SameDiff sd, SDVariable x, SDVariable logits) {
+  public static SDVariable logLikelihood(SameDiff sd, SDVariable x, SDVariable logits) {
     return sd.nn().softplus(logits).sub(x.mul(logits)).sum(1, 2, 3).neg();
   }
 }

@@ -59,7 +59,9 @@ class ReportJobTest {
           + "decoder-channels = [4, 4]}",
       "gan", "{noise-dim = 4, kernel-size = 3, generator-channels = [8, 4, 4], discriminator-channels = [4, 8]}",
       "flow", "{steps = 2, hidden-channels = 4}",
-      "diffusion", "{channels = [4, 8], groups = 4, time-embedding-dim = 8, timesteps = 50, sampler-steps = 5}");
+      "diffusion", "{channels = [4, 8], groups = 4, time-embedding-dim = 8, timesteps = 50, sampler-steps = 5}",
+      "vaegan", "{latent-dim = 2, label-embedding-dim = 2, encoder-channels = [4, 4], decoder-base-channels = 4, "
+          + "decoder-channels = [4, 4], discriminator-kernel-size = 3, discriminator-channels = [4, 8]}");
   static final String PIXELS_HASH = "a1".repeat(32);
   static final String SQUARES_HASH = "b2".repeat(32);
 
