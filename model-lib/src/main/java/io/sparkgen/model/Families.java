@@ -22,6 +22,7 @@ public final class Families {
   @SuppressWarnings("rawtypes")
   private static List<Family<?>> registry() {
     List<Family<?>> all = new ArrayList<>(List.of(new VaeFamily(), new GanFamily(), new FlowFamily(), new DiffusionFamily()));
+    all.add(new io.sparkgen.model.latentdiffusion.LatentDiffusionFamily());
     for (Family extra : ServiceLoader.load(Family.class, Families.class.getClassLoader())) {
       if (all.stream().anyMatch(f -> f.id().equals(extra.id()))) {
         throw new IllegalStateException("family id '" + extra.id() + "' of " + extra.getClass().getName() + " is taken");
