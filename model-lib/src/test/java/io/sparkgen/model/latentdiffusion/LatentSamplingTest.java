@@ -21,7 +21,8 @@ class LatentSamplingTest {
 
   private static final double M = -0.4;
   private static final double S = 1.3;
-  private static final NoiseSchedule SCHEDULE = NoiseSchedule.linear(1000, 1e-4, 0.02);
+  /** T = 200 keeps the per-step noise draws of DDPM cheap; abar_T = 3e-5, so z_T is almost pure noise. */
+  private static final NoiseSchedule SCHEDULE = NoiseSchedule.linear(200, 5e-4, 0.1);
 
   private static INDArray gaussianOptimum(INDArray z, int[] t, int[] labels) {
     double a = SCHEDULE.alphaBar(t[0]);
@@ -37,12 +38,12 @@ class LatentSamplingTest {
 
   @Test
   void everySamplerReproducesTheLatentMoments() {
-    int n = 128;
-    int d = 16;
+    int n = 64;
+    int d = 32;
     double count = n * d;
     for (Map<String, String> options : java.util.List.of(
         Map.of("sampler", "ddpm"), Map.of("sampler", "ddpm", "variance", "small"), Map.of("sampler", "ddim", "steps", "50"),
-        Map.of("sampler", "ddim", "steps", "100", "eta", "1"), Map.of("sampler", "dpm-solver++", "steps", "20"))) {
+        Map.of("sampler", "ddim", "steps", "50", "eta", "1"), Map.of("sampler", "dpm-solver++", "steps", "20"))) {
       INDArray z = sample(new long[] {d}, n, options);
       assertEquals(2, z.rank());
       // Deterministic samplers carry N(0, 1) draws to N(m, s^2) up to their discretisation error; the
