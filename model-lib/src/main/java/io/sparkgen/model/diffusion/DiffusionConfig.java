@@ -60,12 +60,7 @@ public record DiffusionConfig(
     Check.notNull("schedule", schedule);
     NoiseSchedule.Kind.named(schedule);
     Check.inRange("labelDropout", labelDropout, 0.0, 1.0);
-    Check.notNull("sampler", sampler);
-    DiffusionSampling.checkSampler("sampler", sampler);
-    if (samplerSteps < 2 || samplerSteps > timesteps) {
-      throw new IllegalArgumentException("samplerSteps must be in [2, timesteps = " + timesteps + "], got " + samplerSteps);
-    }
-    Check.nonNegative("guidance", guidance);
+    DiffusionSampling.checkDefaults(sampler, samplerSteps, timesteps, guidance);
     Check.notNull("optimizer", optimizer);
     if (channels.get(0) % 2 != 0 || channels.get(0) < 4) {
       throw new IllegalArgumentException("channels[0] = " + channels.get(0) + " must be even and >= 4 (sinusoidal time embedding)");

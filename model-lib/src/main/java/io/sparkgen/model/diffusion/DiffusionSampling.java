@@ -49,6 +49,15 @@ public final class DiffusionSampling {
     }
   }
 
+  /** Validates a config's sampler defaults, naming the field: a known sampler, 2 &lt;= samplerSteps &lt;= timesteps, guidance &gt;= 0. */
+  public static void checkDefaults(String sampler, int samplerSteps, int timesteps, double guidance) {
+    checkSampler("sampler", io.sparkgen.model.config.Check.notNull("sampler", sampler));
+    if (samplerSteps < 2 || samplerSteps > timesteps) {
+      throw new IllegalArgumentException("samplerSteps must be in [2, timesteps = " + timesteps + "], got " + samplerSteps);
+    }
+    io.sparkgen.model.config.Check.nonNegative("guidance", guidance);
+  }
+
   /** Draws {@code request.count()} samples of shape [N, ...{@code shape}] with the options of the request. */
   public static INDArray sample(Setup setup, EpsilonModel model, DataType type, long[] shape, SampleRequest request) {
     Set<String> known = new java.util.HashSet<>(OPTIONS);

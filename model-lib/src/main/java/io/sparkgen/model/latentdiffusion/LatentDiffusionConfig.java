@@ -79,12 +79,7 @@ public record LatentDiffusionConfig(
     Check.positive("timesteps", timesteps);
     Check.notNull("schedule", schedule);
     Check.inRange("labelDropout", labelDropout, 0.0, 1.0);
-    Check.notNull("sampler", sampler);
-    DiffusionSampling.checkSampler("sampler", sampler);
-    if (samplerSteps < 2 || samplerSteps > timesteps) {
-      throw new IllegalArgumentException("samplerSteps must be in [2, timesteps = " + timesteps + "], got " + samplerSteps);
-    }
-    Check.nonNegative("guidance", guidance);
+    DiffusionSampling.checkDefaults(sampler, samplerSteps, timesteps, guidance);
     Check.notNull("optimizer", optimizer);
     noiseSchedule(schedule, timesteps, betaStart, betaEnd);
   }
