@@ -43,11 +43,13 @@ class LatentDiffusionTrainTest {
   }
 
   /** 2 workers x 2 steps x batch 4 = 16 images per round. */
-  private static AveragedState train(Path runDir, long totalImages, String family, String model) throws Exception {
+  private static AveragedState train(Path runDir, long totalImages, String family, String model, String... extra)
+      throws Exception {
     List<String> sets = new ArrayList<>(List.of(
         "train.data=" + data, "train.run-dir=" + runDir, "train.model.family=" + family, "train.model.config=" + model,
         "train.batch-size=4", "train.averaging-frequency=2", "train.total-images=" + totalImages,
         "train.checkpoint-every-rounds=2", "train.sample-grid-images=4"));
+    sets.addAll(List.of(extra));
     ResolvedConfig config = ConfigLoader.load(List.of(), sets, Map.of());
     return new TrainJob(TestSpark.session(), config).run();
   }
@@ -69,6 +71,25 @@ class LatentDiffusionTrainTest {
     assertEquals(sha, ld.metadata().config().get("autoencoderSha256").asText());
     assertEquals(Map.of("autoencoder", resolved + " sha256:" + sha), ld.metadata().provenance().inputs());
     assertTrue(Files.isRegularFile(run.resolve("samples/samples-000000000004.png")));
+  }
+
+  @Test
+  void resumingOnAVaeRunThatHasMovedOnIsRefusedUnlessTheFileIsPinned() throws Exception {
+    Path vae = tmp.resolve("vae-moving");
+    String vaeModel = "{latent-dim = 3, encoder-channels = [4, 4], decoder-base-channels = 4, decoder-channels = [4, 4]}";
+    train(vae, 16, "vae", vaeModel);
+    Path run = tmp.resolve("ld-moving");
+    String model = "{autoencoder = \"%s\", width = 8, blocks = 1, groups = 2, time-feature-dim = 8, "
+        + "time-embedding-dim = 8, timesteps = 20, sampler-steps = 4}";
+    train(run, 16, "latent-diffusion", String.format(model, vae));
+    train(vae, 32, "vae", vaeModel, "train.resume=true"); // the VAE run's newest checkpoint is now another file
+    ConfigError moved = assertThrows(ConfigError.class,
+        () -> train(run, 32, "latent-diffusion", String.format(model, vae), "train.resume=true"));
+    assertTrue(moved.getMessage().startsWith("cannot resume from ") && moved.getMessage().contains("autoencoderSha256: "),
+        moved.getMessage());
+    AveragedState pinned = train(run, 32, "latent-diffusion",
+        String.format(model, vae.resolve("checkpoints/ckpt-000000000002.zip")), "train.resume=true");
+    assertEquals(4, pinned.step());
   }
 
   @Test
