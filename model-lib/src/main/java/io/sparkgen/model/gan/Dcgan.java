@@ -41,12 +41,7 @@ public final class Dcgan implements GanArchitecture {
   }
 
   @Override
-  public double batchNormMomentum() {
-    return c.batchNormMomentum();
-  }
-
-  @Override
-  public SDVariable generator(GraphBuilder g, SDVariable z, SDVariable y, boolean training, List<Layers.BatchNorm> norms) {
+  public SDVariable generator(GraphBuilder g, SDVariable z, SDVariable y, boolean training, List<Layers.RunningAverage> averages) {
     SameDiff sd = g.sd();
     List<Integer> ch = c.generatorChannels();
     int up = ch.size() - 1;
@@ -60,12 +55,12 @@ public final class Dcgan implements GanArchitecture {
     }
     long features = ch.get(0) * h0 * w0;
     h = Layers.dense(g, GENERATOR + "dense", h, in, features, false);
-    h = norm(g, GENERATOR + "bn0", h, training, norms, new long[] {1, features}, 0);
+    h = norm(g, GENERATOR + "bn0", h, training, averages, new long[] {1, features}, 0);
     h = Layers.leakyRelu(sd, h, c.leakyReluSlope()).reshape(-1, ch.get(0), h0, w0);
     for (int i = 1; i < ch.size(); i++) {
       int stride = i == 1 ? 1 : 2;
       h = Layers.deconv2d(g, GENERATOR + "deconv" + i, h, ch.get(i - 1), ch.get(i), c.kernelSize(), stride, false);
-      h = norm(g, GENERATOR + "bn" + i, h, training, norms, new long[] {1, ch.get(i), 1, 1}, 0, 2, 3);
+      h = norm(g, GENERATOR + "bn" + i, h, training, averages, new long[] {1, ch.get(i), 1, 1}, 0, 2, 3);
       h = Layers.leakyRelu(sd, h, c.leakyReluSlope());
     }
     h = Layers.deconv2d(g, GENERATOR + "out", h, ch.get(ch.size() - 1), c.image().channels(), c.kernelSize(), 2, false);
@@ -202,9 +197,12 @@ public final class Dcgan implements GanArchitecture {
   }
 
   private SDVariable norm(
-      GraphBuilder g, String name, SDVariable h, boolean training, List<Layers.BatchNorm> norms, long[] shape, int... axes) {
+      GraphBuilder g, String name, SDVariable h, boolean training, List<Layers.RunningAverage> averages, long[] shape,
+      int... axes) {
     Layers.BatchNorm bn = Layers.batchNorm(g, name, h, training, c.batchNormEpsilon(), shape, axes);
-    norms.add(bn);
+    if (training) {
+      averages.addAll(bn.runningAverages(c.batchNormMomentum()));
+    }
     return bn.y();
   }
 }

@@ -1,9 +1,15 @@
 package io.sparkgen.model.gan;
 
+import io.sparkgen.model.SamplerOptions;
 import io.sparkgen.model.nn.GraphBuilder;
 import io.sparkgen.model.nn.Layers;
+import io.sparkgen.model.random.Rng;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The two players' graphs. The GAN objective is written against this, so the same loss and update
@@ -20,8 +26,28 @@ public interface GanArchitecture {
   /** Label classes, 0 when unconditional. */
   int numClasses();
 
-  /** Images [N, C, H, W] in [-1, 1]; training mode normalises with batch moments, reported in {@code norms}. */
-  SDVariable generator(GraphBuilder g, SDVariable z, SDVariable y, boolean training, List<Layers.BatchNorm> norms);
+  /**
+   * Images [N, C, H, W] in [-1, 1]. Besides z and y, G may read the placeholders that {@link
+   * #generatorInputs} draws, and in inference mode those {@link #samplerInputs} gives. Training
+   * mode adds to {@code averages} the buffers that follow statistics of the training batch (batch
+   * norm's running moments, StyleGAN's mean w).
+   */
+  SDVariable generator(
+      GraphBuilder g, SDVariable z, SDVariable y, boolean training, List<Layers.RunningAverage> averages);
+
+  /**
+   * G's random inputs other than z for {@code n} images, by placeholder name, drawn from {@code rng}
+   * after z (training: the objective's step Rng; inference: each image's own Rng, n = 1). None by default.
+   */
+  default Map<String, INDArray> generatorInputs(int n, boolean training, Rng rng, DataType type) {
+    return Map.of();
+  }
+
+  /** The inference graph's placeholders set by sampler options (e.g. truncation); fails on an option G does not know. */
+  default Map<String, INDArray> samplerInputs(SamplerOptions options, DataType type) {
+    options.requireKnown("gan", Set.of());
+    return Map.of();
+  }
 
   /** Logits [N, 1]; dropout masks are the placeholders {@code <tag>/mask<i>}, shapes {@link #dropoutMaskShapes}. */
   SDVariable discriminator(GraphBuilder g, SDVariable x, SDVariable y, String tag);
@@ -43,9 +69,6 @@ public interface GanArchitecture {
 
   /** Keep probability of the discriminator's dropout. */
   double dropoutKeep();
-
-  /** Momentum of the generator's batch-norm running statistics. */
-  double batchNormMomentum();
 
   /** Forward flops of G per image (2 per multiply-add of its dense and convolution layers); NaN if unknown. */
   default double generatorFlopsPerImage() {

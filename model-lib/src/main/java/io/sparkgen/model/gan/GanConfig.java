@@ -27,6 +27,9 @@ import java.util.List;
  * @param gpWeight lambda of the gradient penalty; wgan-gp only (the paper's 10), 0 for non-saturating
  * @param criticSteps n_critic, critic updates per generator update; wgan-gp only (the paper's 5), 1 for
  *     non-saturating, whose step is simultaneous
+ * @param generator {@code dcgan} (the tutorial's, default) or {@code style}; see {@link GanGenerator}
+ * @param style the style generator's settings; {@code generator = style} only (generatorChannels,
+ *     kernelSize, leakyReluSlope and the batch-norm settings are then the discriminator's or unused)
  */
 public record GanConfig(
     ImageShape image,
@@ -44,7 +47,9 @@ public record GanConfig(
     AdamConfig discriminatorOptimizer,
     String loss,
     double gpWeight,
-    int criticSteps)
+    int criticSteps,
+    String generator,
+    StyleConfig style)
     implements ModelConfig {
 
   public GanConfig {
@@ -82,7 +87,9 @@ public record GanConfig(
             "criticSteps applies to loss wgan-gp only; it must be 1 for loss " + loss + " (one simultaneous step), got " + criticSteps);
       }
     }
-    int factor = 1 << (generatorChannels.size() - 1);
+    Check.notNull("style", style);
+    boolean styleGenerator = GanGenerator.of(Check.notNull("generator", generator)) == GanGenerator.STYLE;
+    int factor = 1 << ((styleGenerator ? style.channels() : generatorChannels).size() - 1);
     if (image.height() % factor != 0 || image.width() % factor != 0) {
       throw new IllegalArgumentException(
           "image " + image.height() + "x" + image.width() + " must be divisible by " + factor);
@@ -94,7 +101,7 @@ public record GanConfig(
     return new GanConfig(
         ImageShape.fashionMnist(), 0, 50, 100, 5, List.of(256, 128, 64), List.of(64, 128),
         0.3, 0.3, 0.99, 1e-3, AdamConfig.of(2e-4, 0.5), AdamConfig.of(2e-4, 0.5),
-        GanLoss.NON_SATURATING.id(), 0.0, 1);
+        GanLoss.NON_SATURATING.id(), 0.0, 1, GanGenerator.DCGAN.id(), StyleConfig.defaults());
   }
 
   /**
@@ -109,12 +116,17 @@ public record GanConfig(
     return new GanConfig(
         d.image(), d.numClasses(), d.labelEmbeddingDim(), d.noiseDim(), d.kernelSize(), d.generatorChannels(),
         d.discriminatorChannels(), d.leakyReluSlope(), 0.0, d.batchNormMomentum(), d.batchNormEpsilon(), adam, adam,
-        GanLoss.WGAN_GP.id(), 10.0, 5);
+        GanLoss.WGAN_GP.id(), 10.0, 5, d.generator(), d.style());
   }
 
   /** {@link #loss} parsed. */
   public GanLoss lossKind() {
     return GanLoss.of(loss);
+  }
+
+  /** {@link #generator} parsed. */
+  public GanGenerator generatorKind() {
+    return GanGenerator.of(generator);
   }
 
   boolean conditional() {

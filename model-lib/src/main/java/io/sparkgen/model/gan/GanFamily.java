@@ -9,7 +9,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Generative adversarial networks (Goodfellow et al. 2014); default: TensorFlow's DCGAN tutorial,
- * or with {@code loss = wgan-gp} the same networks as a WGAN-GP (Gulrajani et al. 2017).
+ * or with {@code loss = wgan-gp} the same networks as a WGAN-GP (Gulrajani et al. 2017); with
+ * {@code generator = style} a StyleGAN2-style generator ({@link StyleGan}) against the same discriminator.
  */
 public final class GanFamily implements Family<GanConfig> {
 
@@ -44,7 +45,11 @@ public final class GanFamily implements Family<GanConfig> {
 
   @Override
   public GenerativeModel create(GanConfig config, long seed) {
-    Dcgan architecture = new Dcgan(config);
+    GanArchitecture architecture =
+        switch (config.generatorKind()) {
+          case DCGAN -> new Dcgan(config);
+          case STYLE -> new StyleGan(config);
+        };
     GanNetwork net =
         new GanNetwork(architecture, config.image().batchShape(-1), seed, DataType.FLOAT, config.lossKind(), config.gpWeight(),
             config.criticSteps());

@@ -6,9 +6,11 @@ import io.sparkgen.model.nn.Layers;
 import io.sparkgen.model.params.NamedArrays;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Both players' parameters and their two training graphs, one per player so that each player's
@@ -41,7 +43,8 @@ public final class GanNetwork implements Network {
   final SameDiff generatorGraph;
   final String fake;
   final String generatorLoss;
-  final List<Layers.BatchNorm> norms = new ArrayList<>();
+  /** G's buffers that follow its training batches, updated by the objective after each G iteration. */
+  final List<Layers.RunningAverage> averages = new ArrayList<>();
   final SameDiff discriminatorGraph;
   final String discriminatorLoss;
   final String logitReal;
@@ -71,7 +74,7 @@ public final class GanNetwork implements Network {
     GraphBuilder g = new GraphBuilder(parameters, buffers, seed, type);
     SDVariable z = g.placeholder(Z, -1, architecture.noiseDim());
     SDVariable y = conditional ? g.placeholder(Y, -1, architecture.numClasses()) : null;
-    SDVariable xFake = architecture.generator(g, z, y, true, norms);
+    SDVariable xFake = architecture.generator(g, z, y, true, averages);
     SDVariable scoreFake = architecture.discriminator(g, xFake, y, FAKE);
     SDVariable lossG = wasserstein ? scoreFake.mean().neg() : g.sd().nn().softplus(scoreFake.neg()).mean();
     lossG.markAsLoss();
@@ -145,6 +148,18 @@ public final class GanNetwork implements Network {
       case NON_SATURATING -> 3 * (gen + 3 * disc);
       case WGAN_GP -> gen + 3 * disc + 3 * disc + 3 * 2 * disc + 3 * (gen + disc) / criticSteps;
     };
+  }
+
+  /** The G graph's outputs a G iteration asks for: x_fake, L_G and the running averages' batch statistics. */
+  List<String> generatorOutputs() {
+    List<String> out = new ArrayList<>(List.of(fake, generatorLoss));
+    averages.forEach(a -> out.add(a.batchValue().name()));
+    return out;
+  }
+
+  /** Moves the running averages towards the batch statistics in {@code outputs} of a G iteration. */
+  void updateAverages(Map<String, INDArray> outputs) {
+    averages.forEach(a -> a.update(buffers, outputs.get(a.batchValue().name())));
   }
 
   public NamedArrays generatorParameters() {

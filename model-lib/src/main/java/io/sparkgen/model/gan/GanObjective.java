@@ -3,7 +3,6 @@ package io.sparkgen.model.gan;
 import io.sparkgen.model.Batch;
 import io.sparkgen.model.Objective;
 import io.sparkgen.model.StepReport;
-import io.sparkgen.model.nn.Layers;
 import io.sparkgen.model.optim.Adam;
 import io.sparkgen.model.optim.AdamConfig;
 import io.sparkgen.model.params.NamedArrays;
@@ -21,8 +20,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * The non-saturating loss's training step ({@link WganGpObjective} is wgan-gp's). One simultaneous
  * step of both players, as TensorFlow's DCGAN tutorial's train_step: one draw of
  * z and of dropout masks, both gradients at the current parameters, then each player's Adam
- * updates its own parameters only. The generator's batch-norm running statistics are updated from
- * the step's batch moments.
+ * updates its own parameters only. The generator's running averages (batch norm's moments, the
+ * style generator's mean w) follow the step's batch.
  */
 public final class GanObjective implements Objective {
 
@@ -36,8 +35,11 @@ public final class GanObjective implements Objective {
     this.discriminatorAdam = new Adam(discriminator, net.discriminatorParameters());
   }
 
-  /** The step's randomness: z ~ N(0, I), then the dropout masks of D(x), then those of D(G(z)). */
-  public record Noise(INDArray z, List<INDArray> realMasks, List<INDArray> fakeMasks) {}
+  /**
+   * The step's randomness: z ~ N(0, I), G's other random inputs ({@link GanArchitecture#generatorInputs}),
+   * then the dropout masks of D(x), then those of D(G(z)).
+   */
+  public record Noise(INDArray z, Map<String, INDArray> generatorInputs, List<INDArray> realMasks, List<INDArray> fakeMasks) {}
 
   /** Each player's gradient of its own loss, and the graphs' outputs. */
   public record Gradients(
@@ -45,9 +47,10 @@ public final class GanObjective implements Objective {
 
   public Noise drawNoise(int n, Rng rng, org.nd4j.linalg.api.buffer.DataType type) {
     INDArray z = rng.gaussian(type, n, net.architecture.noiseDim());
+    Map<String, INDArray> inputs = net.architecture.generatorInputs(n, true, rng, type);
     List<INDArray> real = masks(net.architecture, n, rng, type);
     List<INDArray> fake = masks(net.architecture, n, rng, type);
-    return new Noise(z, real, fake);
+    return new Noise(z, inputs, real, fake);
   }
 
   /** D's dropout masks for a batch of {@code n}; ones, drawing nothing, without dropout. */
@@ -64,14 +67,10 @@ public final class GanObjective implements Objective {
   public Gradients gradients(Batch batch, Noise noise) {
     Map<String, INDArray> gIn = new HashMap<>();
     gIn.put(GanNetwork.Z, noise.z());
+    gIn.putAll(noise.generatorInputs());
     putMasks(gIn, GanNetwork.FAKE, noise.fakeMasks());
     putLabels(gIn, batch);
-    List<String> gOut = new ArrayList<>(List.of(net.fake, net.generatorLoss));
-    for (Layers.BatchNorm bn : net.norms) {
-      gOut.add(bn.batchMean().name());
-      gOut.add(bn.batchVariance().name());
-    }
-    OutAndGrad g = net.generatorGraph.calculateGradientsAndOutputs(gIn, gOut, net.generatorNames);
+    OutAndGrad g = net.generatorGraph.calculateGradientsAndOutputs(gIn, net.generatorOutputs(), net.generatorNames);
 
     Map<String, INDArray> dIn = new HashMap<>();
     dIn.put(GanNetwork.X_REAL, batch.images());
@@ -93,11 +92,7 @@ public final class GanObjective implements Objective {
     Gradients grads = gradients(batch, drawNoise(batch.size(), rng, batch.images().dataType()));
     generatorAdam.update(net.parameters(), grads.generator());
     discriminatorAdam.update(net.parameters(), grads.discriminator());
-    for (Layers.BatchNorm bn : net.norms) {
-      bn.updateRunning(
-          net.buffers(), grads.outputs().get(bn.batchMean().name()), grads.outputs().get(bn.batchVariance().name()),
-          net.architecture.batchNormMomentum());
-    }
+    net.updateAverages(grads.outputs());
     Map<String, INDArray> out = grads.outputs();
     Map<String, Double> metrics = new TreeMap<>();
     metrics.put("g_loss", out.get(net.generatorLoss).getDouble(0));

@@ -9,6 +9,7 @@ import io.sparkgen.model.random.Rng;
 import io.sparkgen.model.random.Seeds;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -17,7 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * x = G(z), z ~ N(0, I), in inference mode (batch norm with the network's running statistics, as
- * the tutorial's {@code generator(seed, training=False)}). Runs on its own copy of G's weights.
+ * the tutorial's {@code generator(seed, training=False)}). z and G's other random inputs of image
+ * i come from image i's own Rng. Runs on its own copy of G's weights.
  */
 public final class GanSampler implements Sampler {
 
@@ -44,14 +46,16 @@ public final class GanSampler implements Sampler {
 
   @Override
   public INDArray sample(NamedArrays source, SampleRequest request) {
-    request.options().requireKnown("gan", java.util.Set.of());
+    Map<String, INDArray> in = new HashMap<>(architecture.samplerInputs(request.options(), type));
     weights.assignFrom(source);
     INDArray z = Nd4j.create(type, request.count(), architecture.noiseDim());
+    Map<String, List<INDArray>> rows = new HashMap<>();
     for (int i = 0; i < request.count(); i++) {
       Rng rng = new Rng(Seeds.forImage(request.seed(), request.firstIndex() + i));
       z.putRow(i, rng.gaussian(type, architecture.noiseDim()));
+      architecture.generatorInputs(1, false, rng, type).forEach((name, row) -> rows.computeIfAbsent(name, n -> new ArrayList<>()).add(row));
     }
-    Map<String, INDArray> in = new HashMap<>();
+    rows.forEach((name, list) -> in.put(name, Nd4j.concat(0, list.toArray(INDArray[]::new))));
     in.put(GanNetwork.Z, z);
     if (architecture.numClasses() > 0) {
       in.put(GanNetwork.Y, Batch.oneHot(request.labels(), architecture.numClasses(), type));

@@ -3,12 +3,10 @@ package io.sparkgen.model.gan;
 import io.sparkgen.model.Batch;
 import io.sparkgen.model.Objective;
 import io.sparkgen.model.StepReport;
-import io.sparkgen.model.nn.Layers;
 import io.sparkgen.model.optim.Adam;
 import io.sparkgen.model.optim.AdamConfig;
 import io.sparkgen.model.params.NamedArrays;
 import io.sparkgen.model.random.Rng;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +24,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * each; so every image of the step is used once) with its own z, epsilon ~ U[0, 1] per image and
  * dropout masks; the generator iteration draws as many z as the first slice has images (the
  * algorithm's m), with that slice's labels when conditional. Each player's Adam updates its own
- * parameters only; G's batch-norm running statistics follow its own iteration's batch moments.
+ * parameters only; G's running averages follow its own iteration's batch.
  */
 public final class WganGpObjective implements Objective {
 
@@ -48,27 +46,32 @@ public final class WganGpObjective implements Objective {
     this.criticSteps = criticSteps;
   }
 
-  /** A critic iteration's randomness, drawn in this order: z, the masks of D(x), D(x_fake), D(x_hat), then epsilon. */
+  /**
+   * A critic iteration's randomness, drawn in this order: z, G's other random inputs, the masks of
+   * D(x), D(x_fake), D(x_hat), then epsilon.
+   */
   public record CriticNoise(
-      INDArray z, List<INDArray> realMasks, List<INDArray> fakeMasks, List<INDArray> mixMasks, INDArray epsilon) {}
+      INDArray z, Map<String, INDArray> generatorInputs, List<INDArray> realMasks, List<INDArray> fakeMasks, List<INDArray> mixMasks, INDArray epsilon) {}
 
-  /** The generator iteration's randomness: z, then the masks of D(G(z)). */
-  public record GeneratorNoise(INDArray z, List<INDArray> fakeMasks) {}
+  /** The generator iteration's randomness: z, G's other random inputs, then the masks of D(G(z)). */
+  public record GeneratorNoise(INDArray z, Map<String, INDArray> generatorInputs, List<INDArray> fakeMasks) {}
 
   /** One player's gradient of its own loss, and the graph's outputs. */
   public record Gradients(Map<String, INDArray> gradients, Map<String, INDArray> outputs) {}
 
   public CriticNoise drawCriticNoise(int n, Rng rng, DataType type) {
     INDArray z = rng.gaussian(type, n, net.architecture.noiseDim());
+    Map<String, INDArray> inputs = net.architecture.generatorInputs(n, true, rng, type);
     List<INDArray> real = GanObjective.masks(net.architecture, n, rng, type);
     List<INDArray> fake = GanObjective.masks(net.architecture, n, rng, type);
     List<INDArray> mix = GanObjective.masks(net.architecture, n, rng, type);
-    return new CriticNoise(z, real, fake, mix, rng.uniform(type, 0.0, 1.0, n, 1, 1, 1));
+    return new CriticNoise(z, inputs, real, fake, mix, rng.uniform(type, 0.0, 1.0, n, 1, 1, 1));
   }
 
   public GeneratorNoise drawGeneratorNoise(int n, Rng rng, DataType type) {
     INDArray z = rng.gaussian(type, n, net.architecture.noiseDim());
-    return new GeneratorNoise(z, GanObjective.masks(net.architecture, n, rng, type));
+    Map<String, INDArray> inputs = net.architecture.generatorInputs(n, true, rng, type);
+    return new GeneratorNoise(z, inputs, GanObjective.masks(net.architecture, n, rng, type));
   }
 
   /**
@@ -79,6 +82,7 @@ public final class WganGpObjective implements Objective {
   public Gradients criticGradients(Batch real, CriticNoise noise) {
     Map<String, INDArray> gIn = new HashMap<>();
     gIn.put(GanNetwork.Z, noise.z());
+    gIn.putAll(noise.generatorInputs());
     GanObjective.putMasks(gIn, GanNetwork.FAKE, noise.fakeMasks());
     GanObjective.putLabels(gIn, real, net.architecture);
     INDArray xFake = net.generatorGraph.output(gIn, net.fake).get(net.fake);
@@ -105,14 +109,10 @@ public final class WganGpObjective implements Objective {
   public Gradients generatorGradients(Batch labels, GeneratorNoise noise) {
     Map<String, INDArray> gIn = new HashMap<>();
     gIn.put(GanNetwork.Z, noise.z());
+    gIn.putAll(noise.generatorInputs());
     GanObjective.putMasks(gIn, GanNetwork.FAKE, noise.fakeMasks());
     GanObjective.putLabels(gIn, labels, net.architecture);
-    List<String> gOut = new ArrayList<>(List.of(net.fake, net.generatorLoss));
-    for (Layers.BatchNorm bn : net.norms) {
-      gOut.add(bn.batchMean().name());
-      gOut.add(bn.batchVariance().name());
-    }
-    OutAndGrad g = net.generatorGraph.calculateGradientsAndOutputs(gIn, gOut, net.generatorNames);
+    OutAndGrad g = net.generatorGraph.calculateGradientsAndOutputs(gIn, net.generatorOutputs(), net.generatorNames);
     return new Gradients(g.getGradients(), g.getOutputs());
   }
 
@@ -149,11 +149,7 @@ public final class WganGpObjective implements Objective {
     Batch first = slice(batch, 0);
     Gradients generator = generatorGradients(first, drawGeneratorNoise(first.size(), rng, type));
     generatorAdam.update(net.parameters(), generator.gradients());
-    for (Layers.BatchNorm bn : net.norms) {
-      bn.updateRunning(
-          net.buffers(), generator.outputs().get(bn.batchMean().name()), generator.outputs().get(bn.batchVariance().name()),
-          net.architecture.batchNormMomentum());
-    }
+    net.updateAverages(generator.outputs());
     Map<String, Double> metrics = new TreeMap<>();
     metrics.put("g_loss", generator.outputs().get(net.generatorLoss).getDouble(0));
     metrics.put("d_loss", dLoss);

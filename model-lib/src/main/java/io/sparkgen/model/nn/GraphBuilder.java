@@ -55,6 +55,14 @@ public final class GraphBuilder {
    * twice in one graph (a layer applied twice) gives the same variable.
    */
   public SDVariable param(String name, Init init, long... shape) {
+    return scaledParam(name, init, 1.0, shape);
+  }
+
+  /**
+   * {@link #param} whose new value is {@code init}'s times {@code scale}, e.g. an equalised-learning-rate
+   * weight stored as N(0, 1 / lrmul^2) (Karras et al. 2019, App. C).
+   */
+  public SDVariable scaledParam(String name, Init init, double scale, long... shape) {
     SDVariable existing = variables.get(name);
     if (existing != null) {
       if (!Arrays.equals(existing.getShape(), shape)) {
@@ -71,7 +79,7 @@ public final class GraphBuilder {
       }
     } else {
       // A view would be copied by SameDiff and then miss in-place updates: store a plain array.
-      array = init.create(new Rng(Seeds.forParameter(initSeed, name)), type, shape).dup('c');
+      array = init.create(new Rng(Seeds.forParameter(initSeed, name)), type, shape).mul(scale).dup('c');
       parameters.put(name, array);
     }
     parameterNames.add(name);

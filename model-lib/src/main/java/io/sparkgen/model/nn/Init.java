@@ -32,6 +32,13 @@ public enum Init {
       return rng.uniform(type, -0.05, 0.05, shape);
     }
   },
+  /** N(0, 1): equalised-learning-rate weights, scaled at run time (Karras et al. 2018, Sec. 4.1). */
+  STANDARD_NORMAL {
+    @Override
+    INDArray create(Rng rng, DataType type, long[] shape) {
+      return rng.gaussian(type, shape);
+    }
+  },
   ZEROS {
     @Override
     INDArray create(Rng rng, DataType type, long[] shape) {

@@ -1,6 +1,7 @@
 package io.sparkgen.model.nn;
 
 import io.sparkgen.model.params.NamedArrays;
+import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -155,10 +156,22 @@ public final class Layers {
   /** A batch-norm layer's output and, in training mode, its batch moments. */
   public record BatchNorm(String name, SDVariable y, SDVariable batchMean, SDVariable batchVariance) {
 
-    /** Keras' moving averages: running = momentum * running + (1 - momentum) * batch. */
-    public void updateRunning(NamedArrays buffers, INDArray mean, INDArray variance, double momentum) {
-      buffers.get(name + "/running_mean").muli(momentum).addi(mean.mul(1.0 - momentum));
-      buffers.get(name + "/running_var").muli(momentum).addi(variance.mul(1.0 - momentum));
+    /** Keras' moving averages of the batch mean and variance. */
+    public List<RunningAverage> runningAverages(double momentum) {
+      return List.of(
+          new RunningAverage(name + "/running_mean", batchMean, momentum),
+          new RunningAverage(name + "/running_var", batchVariance, momentum));
+    }
+  }
+
+  /**
+   * A buffer that follows a statistic of each training batch (a graph output):
+   * buffer = momentum * buffer + (1 - momentum) * batch value.
+   */
+  public record RunningAverage(String buffer, SDVariable batchValue, double momentum) {
+
+    public void update(NamedArrays buffers, INDArray value) {
+      buffers.get(buffer).muli(momentum).addi(value.mul(1.0 - momentum));
     }
   }
 }

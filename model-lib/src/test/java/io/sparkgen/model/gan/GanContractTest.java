@@ -12,7 +12,7 @@ class GanContractTest extends FamilyContract {
   static GanConfig tiny(ImageShape image, int classes, int noise) {
     return new GanConfig(
         image, classes, 4, noise, 3, List.of(8, 4, 4), List.of(4, 8), 0.3, 0.3, 0.99, 1e-3,
-        AdamConfig.of(1e-3, 0.5), AdamConfig.of(1e-2, 0.5), "non-saturating", 0.0, 1);
+        AdamConfig.of(1e-3, 0.5), AdamConfig.of(1e-2, 0.5), "non-saturating", 0.0, 1, "dcgan", StyleConfig.defaults());
   }
 
   @Override

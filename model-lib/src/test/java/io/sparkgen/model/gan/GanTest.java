@@ -16,6 +16,7 @@ import io.sparkgen.model.optim.AdamConfig;
 import io.sparkgen.model.params.NamedArrays;
 import io.sparkgen.model.random.Rng;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -38,7 +39,7 @@ class GanTest {
     }
 
     @Override
-    public SDVariable generator(GraphBuilder g, SDVariable z, SDVariable y, boolean training, List<Layers.BatchNorm> norms) {
+    public SDVariable generator(GraphBuilder g, SDVariable z, SDVariable y, boolean training, List<Layers.RunningAverage> averages) {
       return Layers.dense(g, GENERATOR + "g", z, 1, 1, true).reshape(-1, 1, 1, 1);
     }
 
@@ -63,11 +64,6 @@ class GanTest {
     public double dropoutKeep() {
       return 1.0;
     }
-
-    @Override
-    public double batchNormMomentum() {
-      return 0.99;
-    }
   }
 
   private static double sigmoid(double v) {
@@ -88,7 +84,7 @@ class GanTest {
     GanObjective.Gradients grads =
         objective.gradients(
             new Batch(Nd4j.createFromArray(x).reshape(3, 1, 1, 1), null),
-            new GanObjective.Noise(Nd4j.createFromArray(z).reshape(3, 1), List.of(), List.of()));
+            new GanObjective.Noise(Nd4j.createFromArray(z).reshape(3, 1), Map.of(), List.of(), List.of()));
 
     // L_D = mean softplus(-D(x)) + mean softplus(D(G(z))); L_G = mean softplus(-D(G(z))).
     double dw = 0, dc = 0, da = 0, db = 0;
@@ -115,7 +111,11 @@ class GanTest {
 
   @Test
   void eachPlayersUpdateTouchesOnlyItsOwnParametersAndUsesThePreStepOther() {
-    GanConfig config = GanContractTest.tiny(new ImageShape(1, 8, 8), 0, 4);
+    assertUpdatesDoNotLeak(GanContractTest.tiny(new ImageShape(1, 8, 8), 0, 4));
+  }
+
+  /** One non-saturating step equals G's Adam update alone (D unchanged) then D's (G unchanged), both at the pre-step gradients. */
+  static void assertUpdatesDoNotLeak(GanConfig config) {
     GenerativeModel stepped = new GanFamily().create(config, 3L);
     GenerativeModel manual = new GanFamily().create(config, 3L);
     Batch batch = new Batch(new Rng(1).uniform(DataType.FLOAT, -1, 1, 4, 1, 8, 8), null);
@@ -145,7 +145,7 @@ class GanTest {
     Batch batch = new Batch(new Rng(1).uniform(DataType.FLOAT, -1, 1, 4, 1, 8, 8), null);
     GanNetwork net = (GanNetwork) model.network();
     GanObjective.Gradients grads = objective.gradients(batch, objective.drawNoise(4, new Rng(9), DataType.FLOAT));
-    INDArray batchMean = grads.outputs().get(net.norms.get(1).batchMean().name());
+    INDArray batchMean = grads.outputs().get(net.averages.get(2).batchValue().name());
     objective.step(batch, new Rng(9));
     INDArray running = model.network().buffers().get("gen/bn1/running_mean");
     assertTrue(running.equalsWithEps(batchMean.mul(1 - 0.99), 1e-6), running + " vs " + batchMean);
@@ -156,7 +156,7 @@ class GanTest {
     GanConfig rgb =
         new GanConfig(
             new ImageShape(3, 32, 32), 10, 8, 16, 5, List.of(32, 16, 8), List.of(8, 16), 0.3, 0.3, 0.99, 1e-3,
-            AdamConfig.of(2e-4, 0.5), AdamConfig.of(2e-4, 0.5), "non-saturating", 0.0, 1);
+            AdamConfig.of(2e-4, 0.5), AdamConfig.of(2e-4, 0.5), "non-saturating", 0.0, 1, "dcgan", StyleConfig.defaults());
     GenerativeModel model = new GanFamily().create(rgb, 1L);
     INDArray x = model.sampler().sample(model.network().parameters(), new SampleRequest(1L, 0, 2, new int[] {3, 9}));
     assertArrayEquals(new long[] {2, 3, 32, 32}, x.shape());

@@ -35,7 +35,7 @@ class WganGpTest {
     AdamConfig adam = new AdamConfig(1e-3, 0.0, 0.9, 1e-8);
     return new GanConfig(
         image, classes, 4, 4, kernel, generatorChannels, discriminatorChannels, 0.3, dropout, 0.99, 1e-3, adam, adam,
-        "wgan-gp", 10.0, criticSteps);
+        "wgan-gp", 10.0, criticSteps, "dcgan", StyleConfig.defaults());
   }
 
   /** Odd sizes on the way down (6 -> 3 -> 2), dropout: the cases where a transposed conv could be off by one. */
@@ -164,9 +164,9 @@ class WganGpTest {
         objective.criticGradients(
             batch,
             new WganGpObjective.CriticNoise(
-                Nd4j.createFromArray(z).reshape(3, 1), List.of(), List.of(), List.of(), Nd4j.createFromArray(eps).reshape(3, 1, 1, 1)));
+                Nd4j.createFromArray(z).reshape(3, 1), Map.of(), List.of(), List.of(), List.of(), Nd4j.createFromArray(eps).reshape(3, 1, 1, 1)));
     WganGpObjective.Gradients generator =
-        objective.generatorGradients(batch, new WganGpObjective.GeneratorNoise(Nd4j.createFromArray(z).reshape(3, 1), List.of()));
+        objective.generatorGradients(batch, new WganGpObjective.GeneratorNoise(Nd4j.createFromArray(z).reshape(3, 1), Map.of(), List.of()));
 
     // L_D = mean(w G(z) + c) - mean(w x + c) + lambda (|w| - 1)^2; L_G = -mean(w G(z) + c).
     int n = x.length;

@@ -26,6 +26,7 @@ public final class Benchmarks {
       new ImageCodecBenchmark(),
       new ShardFashionMnistBenchmark(),
       new TrainStepBenchmark(),
+      new PyTorchTrainStepBenchmark(),
       new TrainScalingBenchmark(),
       new FeatureExtractionBenchmark(),
       new FrechetBenchmark())));

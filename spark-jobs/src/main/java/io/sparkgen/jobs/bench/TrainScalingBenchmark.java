@@ -1,6 +1,7 @@
 package io.sparkgen.jobs.bench;
 
 import io.sparkgen.jobs.config.ResolvedConfig;
+import io.sparkgen.jobs.fs.Csv;
 import io.sparkgen.jobs.shard.ShardJob;
 import io.sparkgen.model.Family;
 import java.io.IOException;
@@ -38,6 +39,7 @@ public final class TrainScalingBenchmark implements Benchmark {
   static final String DATASET = "dataset";
   static final String EXECUTOR_MEMORY = "executor-memory";
   static final String ROOT = "root";
+  static final String CEILING = "ceiling-seconds";
 
   private Path shards;
 
@@ -65,7 +67,10 @@ public final class TrainScalingBenchmark implements Benchmark {
             + "standalone cluster of single-core workers on 127.0.0.1 with the deploy/ scripts"),
         new Parameter(DATASET, ShardFashionMnistBenchmark.DEFAULT_DATASET, "directory with Fashion-MNIST's IDX files"),
         new Parameter(EXECUTOR_MEMORY, "2g", "spark-submit --executor-memory"),
-        new Parameter(ROOT, ".", "the sparkgen checkout (deploy/ scripts and the built jar)"));
+        new Parameter(ROOT, ".", "the sparkgen checkout (deploy/ scripts and the built jar)"),
+        new Parameter(CEILING, "20", "seconds to time the family's train-step in 1..N concurrent single-threaded "
+            + "JVMs without Spark (after as long a warm-up): the machine's own speedup for the model, the most N "
+            + "executors can reach; 0: skip"));
   }
 
   @Override
@@ -78,6 +83,7 @@ public final class TrainScalingBenchmark implements Benchmark {
     }
     context.positiveInts(AVERAGING_FREQUENCY);
     TrainStepBenchmark.batchSize(context);
+    ceilingSeconds(context);
     Path root = root(context);
     for (String script : List.of("deploy/spark-submit.sh", "deploy/standalone/start-cluster.sh",
         "deploy/standalone/stop-cluster.sh", "spark-jobs/target/sparkgen-jobs.jar")) {
@@ -115,6 +121,7 @@ public final class TrainScalingBenchmark implements Benchmark {
     try {
       for (Family<?> family : TrainStepBenchmark.families(context)) {
         Throughput baseline = null;
+        double ceilingBaseline = -1;
         for (int n : executors) {
           Throughput t = train(context, master, family.id(), n, shardCount, scratch);
           String detail = String.format(Locale.ROOT, "%s, %d single-core executors, %d workers x %d steps x batch %d "
@@ -125,11 +132,28 @@ public final class TrainScalingBenchmark implements Benchmark {
           out.add(new Measurement(family.id() + " images" + suffix, t.images() / t.wall(), "images/s", detail));
           out.add(new Measurement(family.id() + " not compute" + suffix, 100 * Math.max(0, 1 - t.compute() / (n * t.wall())), "%",
               "1 - worker compute / (executors x wall): broadcast, scheduling, aggregation, driver"));
+          double speedup = 1;
           if (baseline == null) {
             baseline = t;
           } else {
-            out.add(new Measurement(family.id() + " speedup" + suffix, (t.images() / t.wall()) / (baseline.images() / baseline.wall()),
-                "x", "images/s over " + executors.get(0) + " executor(s)"));
+            speedup = (t.images() / t.wall()) / (baseline.images() / baseline.wall());
+            out.add(new Measurement(family.id() + " speedup" + suffix, speedup, "x",
+                "images/s over " + executors.get(0) + " executor(s)"));
+          }
+          if (ceilingSeconds(context) > 0) {
+            double alone = ceiling(context, family.id(), n, scratch);
+            out.add(new Measurement(family.id() + " ceiling images" + suffix, alone, "images/s", String.format(Locale.ROOT,
+                "train-step of %s at batch %d in %d concurrent JVM(s) of one ND4J thread each, no Spark: summed images/s",
+                family.id(), TrainStepBenchmark.batchSize(context), n)));
+            if (ceilingBaseline < 0) {
+              ceilingBaseline = alone;
+            } else {
+              double ceilingSpeedup = alone / ceilingBaseline;
+              out.add(new Measurement(family.id() + " ceiling speedup" + suffix, ceilingSpeedup, "x",
+                  "the machine's own speedup for this model's compute over " + executors.get(0) + " JVM(s)"));
+              out.add(new Measurement(family.id() + " of ceiling" + suffix, 100 * speedup / ceilingSpeedup, "%",
+                  "speedup / ceiling speedup: the share of the attainable speedup that training on Spark reaches"));
+            }
           }
         }
       }
@@ -140,6 +164,67 @@ public final class TrainScalingBenchmark implements Benchmark {
       }
     }
     return out;
+  }
+
+  /**
+   * Summed images/s of the family's train-step in {@code n} JVMs started together, each with one ND4J
+   * thread (OMP_NUM_THREADS=1) and a local[1] master, as n single-core executors compute, without
+   * Spark's broadcast and aggregation. A warm-up run as long as the timed one absorbs start-up skew.
+   */
+  private double ceiling(BenchContext context, String family, int n, Path scratch)
+      throws IOException, InterruptedException {
+    String seconds = String.valueOf(ceilingSeconds(context));
+    List<Process> processes = new ArrayList<>();
+    List<Path> outs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Path out = scratch.resolve("ceiling").resolve(family + "-x" + n + "-" + i + "-" + System.nanoTime());
+      Files.createDirectories(out);
+      ProcessBuilder pb = new ProcessBuilder("bash", "bin/sparkgen", "bench", "--only", "train-step",
+          "--master", "local[1]", "--repeat", "1", "--warmup", "1", "--min-time", seconds,
+          "-P", "train-step.families=" + family, "-P", "train-step.batch-size=" + TrainStepBenchmark.batchSize(context),
+          "--set", "seed=" + context.seed(), "--out", out.toString())
+          .directory(root(context).toFile()).redirectErrorStream(true).redirectOutput(out.resolve("bench.log").toFile());
+      pb.environment().put("OMP_NUM_THREADS", "1");
+      pb.environment().put("SPARKGEN_DRIVER_MEMORY", context.param(EXECUTOR_MEMORY));
+      processes.add(pb.start());
+      outs.add(out);
+    }
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+      Path log = outs.get(i).resolve("bench.log");
+      if (processes.get(i).waitFor() != 0) {
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        throw new IllegalStateException("train-step for the ceiling exited with " + processes.get(i).exitValue()
+            + " (log " + log + "):\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size())));
+      }
+      sum += imagesPerSecond(outs.get(i).resolve(ReportFiles.CSV), family);
+    }
+    return sum;
+  }
+
+  /** The mean of the "FAMILY images" row of a train-step results CSV. */
+  static double imagesPerSecond(Path csv, String family) throws IOException {
+    List<List<String>> rows = Csv.parse(Files.readString(csv, StandardCharsets.UTF_8));
+    List<String> header = rows.get(0);
+    for (List<String> row : rows.subList(1, rows.size())) {
+      if (row.get(header.indexOf("metric")).equals(family + " images")) {
+        return Double.parseDouble(row.get(header.indexOf("mean")));
+      }
+    }
+    throw new IllegalStateException(csv + " has no '" + family + " images' row");
+  }
+
+  private static double ceilingSeconds(BenchContext context) {
+    double seconds;
+    try {
+      seconds = Double.parseDouble(context.param(CEILING).trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(context.option(CEILING) + ": not a number of seconds");
+    }
+    if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+      throw new IllegalArgumentException(context.option(CEILING) + ": must be >= 0");
+    }
+    return seconds;
   }
 
   /** Images, wall and summed worker compute seconds of rounds 2.. of one run. */

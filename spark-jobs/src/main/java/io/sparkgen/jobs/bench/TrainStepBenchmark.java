@@ -38,6 +38,8 @@ public final class TrainStepBenchmark implements Benchmark {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Distinct images in the synthetic dataset, as a multiple of the batch: the batch gather is real work. */
   private static final int DATASET_BATCHES = 4;
+  /** The EMA half-life of the timed trainer (train.ema-half-life-images' default); the EMA update is part of a step. */
+  static final double EMA_HALF_LIFE_IMAGES = 10_000.0;
 
   @Override
   public String name() {
@@ -80,12 +82,10 @@ public final class TrainStepBenchmark implements Benchmark {
     for (Family<?> family : families(context)) {
       ModelConfig config = family.readConfig(overrides.path(family.id()).isObject()
           ? overrides.get(family.id()) : JSON.createObjectNode());
-      GenerativeModel model = family.createFrom(config, context.seed());
-      LocalTrainer trainer = new LocalTrainer(model, new TrainConfig(context.seed(), batch, Long.MAX_VALUE, 10_000.0),
-          syntheticData(config, batch * DATASET_BATCHES, context.seed()));
-      check(family, trainer.step()); // first step: graph set-up, not timed
-      BenchContext.Timing t = context.time(i -> check(family, trainer.step()));
-      double imagesPerSecond = t.iterations() * (double) batch / t.seconds();
+      StepRate rate = measure(context, family, config, batch);
+      GenerativeModel model = rate.model();
+      BenchContext.Timing t = rate.timing();
+      double imagesPerSecond = rate.imagesPerSecond();
       double flopsPerImage = model.network().trainingFlopsPerImage();
       String detail = String.format(Locale.ROOT, "%s, batch %d, %d steps in %.2f s, %s training flops per image",
           family.id(), batch, t.iterations(), t.seconds(),
@@ -100,6 +100,25 @@ public final class TrainStepBenchmark implements Benchmark {
       }
     }
     return out;
+  }
+
+  /** Training steps of one model timed by {@link #measure}. */
+  record StepRate(GenerativeModel model, int batch, BenchContext.Timing timing) {
+    double imagesPerSecond() {
+      return timing.iterations() * (double) batch / timing.seconds();
+    }
+  }
+
+  /**
+   * Times {@link LocalTrainer} steps of a freshly created model on synthetic data, after one untimed
+   * step (graph set-up); every step's metrics must be finite.
+   */
+  static StepRate measure(BenchContext context, Family<?> family, ModelConfig config, int batch) {
+    GenerativeModel model = family.createFrom(config, context.seed());
+    LocalTrainer trainer = new LocalTrainer(model, new TrainConfig(context.seed(), batch, Long.MAX_VALUE, EMA_HALF_LIFE_IMAGES),
+        syntheticData(config, batch * DATASET_BATCHES, context.seed()));
+    check(family, trainer.step());
+    return new StepRate(model, batch, context.time(i -> check(family, trainer.step())));
   }
 
   /** Images uniform in [-1, 1] and labels uniform over the classes, from the master seed. */

@@ -11,6 +11,7 @@ import io.sparkgen.jobs.shard.DataVersion;
 import io.sparkgen.jobs.shard.ShardImages;
 import io.sparkgen.jobs.shard.ShardManifest;
 import io.sparkgen.jobs.spark.Eta;
+import io.sparkgen.jobs.spark.SparkSessions;
 import io.sparkgen.model.Families;
 import io.sparkgen.model.ModelConfig;
 import io.sparkgen.model.SampleRequest;
@@ -103,7 +104,7 @@ public final class TrainJob {
         double eta = elapsed / (round + 1 - startRound) * (rounds - round - 1);
         LOG.info(String.format(Locale.ROOT,
             "[train %d/%d] step %d, %s, %.1f images/s, not computing %.0f%% of the round, ETA %s", round + 1, rounds, state.step(), format(metrics), sum.images() / wall,
-            100 * Math.max(0, wall - sum.computeSeconds() / Math.min(sum.workers(), sc.defaultParallelism())) / wall,
+            100 * Math.max(0, wall - sum.computeSeconds() / Math.min(sum.workers(), SparkSessions.taskSlots(sc.sc()))) / wall,
             Eta.format(eta)));
         if ((round + 1) % config.checkpointEveryRounds() == 0 || round + 1 == rounds) {
           state.restoreInto(driver);

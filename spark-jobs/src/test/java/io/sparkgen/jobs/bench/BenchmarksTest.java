@@ -37,7 +37,7 @@ class BenchmarksTest {
 
   @Test
   void defaultRegistryHasTheInitialBenchmarks() {
-    assertEquals(List.of("nd4j-sgemm", "image-codec", "shard-fashion-mnist", "train-step",
+    assertEquals(List.of("nd4j-sgemm", "image-codec", "shard-fashion-mnist", "train-step", "pytorch-train-step",
         "train-scaling", "feature-extraction", "frechet"), Benchmarks.DEFAULT.names());
   }
 

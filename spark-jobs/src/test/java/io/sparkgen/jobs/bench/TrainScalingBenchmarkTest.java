@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TrainScalingBenchmarkTest {
 
@@ -39,6 +42,28 @@ class TrainScalingBenchmarkTest {
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> TrainScalingBenchmark.throughput("round,step\n1,2\n2,4\n3,6\n", FILE));
     assertTrue(e.getMessage().contains("no column images_seen"), e.getMessage());
+  }
+
+  @Test
+  void theCeilingReadsTheFamilysImagesRowOfATrainStepRun(@TempDir Path tmp) throws IOException {
+    Path csv = Files.writeString(tmp.resolve("results.csv"), """
+        run_id,benchmark,metric,mean,unit
+        r1,train-step,flow images,23.5,images/s
+        r1,train-step,vae images,211.25,images/s
+        r1,train-step,vae achieved,3.1,GFLOP/s
+        """);
+    assertEquals(211.25, TrainScalingBenchmark.imagesPerSecond(csv, "vae"), 0.0);
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> TrainScalingBenchmark.imagesPerSecond(csv, "gan"));
+    assertTrue(e.getMessage().contains("has no 'gan images' row"), e.getMessage());
+  }
+
+  @Test
+  void aNegativeCeilingTimeIsAUsageErrorNamingTheOption(@TempDir Path tmp) {
+    BenchCommandTest.Result r = BenchCommandTest.sparkgen("bench", "--only", "train-scaling",
+        "-P", "train-scaling.ceiling-seconds=-1", "--out", tmp.resolve("results").toString());
+    assertTrue(r.code() != 0, r.out());
+    assertTrue(r.err().contains("-P train-scaling.ceiling-seconds=-1: must be >= 0"), r.err());
   }
 
   @Test
