@@ -3,7 +3,9 @@ package io.sparkgen.model;
 import io.sparkgen.model.diffusion.DiffusionFamily;
 import io.sparkgen.model.flow.FlowFamily;
 import io.sparkgen.model.gan.GanFamily;
+import io.sparkgen.model.latentdiffusion.LatentDiffusionFamily;
 import io.sparkgen.model.vae.VaeFamily;
+import io.sparkgen.model.vaegan.VaeGanFamily;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
@@ -21,8 +23,8 @@ public final class Families {
 
   @SuppressWarnings("rawtypes")
   private static List<Family<?>> registry() {
-    List<Family<?>> all = new ArrayList<>(List.of(new VaeFamily(), new GanFamily(), new FlowFamily(), new DiffusionFamily()));
-    all.add(new io.sparkgen.model.vaegan.VaeGanFamily());
+    List<Family<?>> all = new ArrayList<>(List.of(new VaeFamily(), new GanFamily(), new FlowFamily(), new DiffusionFamily(),
+        new VaeGanFamily(), new LatentDiffusionFamily()));
     for (Family extra : ServiceLoader.load(Family.class, Families.class.getClassLoader())) {
       if (all.stream().anyMatch(f -> f.id().equals(extra.id()))) {
         throw new IllegalStateException("family id '" + extra.id() + "' of " + extra.getClass().getName() + " is taken");

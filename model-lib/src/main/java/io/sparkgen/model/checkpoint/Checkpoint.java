@@ -1,6 +1,7 @@
 package io.sparkgen.model.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkgen.model.BuildsOnCheckpoint;
 import io.sparkgen.model.Families;
 import io.sparkgen.model.Family;
 import io.sparkgen.model.GenerativeModel;
@@ -111,6 +112,9 @@ public final class Checkpoint {
     hashed.put("train", trainer.config());
     Provenance provenance =
         Provenance.of(Hashes.canonicalHash(hashed), trainer.data().manifestHash(), "", trainer.config().seed());
+    if (Families.byId(model.family()) instanceof BuildsOnCheckpoint builtOn) {
+      provenance = provenance.withInputs(builtOn.inputs(model.config()));
+    }
     CheckpointMetadata metadata =
         new CheckpointMetadata(
             FORMAT_VERSION, model.family(), model.architectureFingerprint(), config, trainer.config(),

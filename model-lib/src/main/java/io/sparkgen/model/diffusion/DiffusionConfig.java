@@ -5,7 +5,6 @@ import io.sparkgen.model.ModelConfig;
 import io.sparkgen.model.config.Check;
 import io.sparkgen.model.optim.AdamConfig;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A DDPM (Ho et al. 2020) with an epsilon-predicting UNet, sizes configurable.
@@ -47,8 +46,6 @@ public record DiffusionConfig(
     AdamConfig optimizer)
     implements ModelConfig {
 
-  static final Set<String> SAMPLERS = Set.of("ddpm", "ddim", "dpm-solver++");
-
   public DiffusionConfig {
     Check.notNull("image", image);
     Check.nonNegative("numClasses", numClasses);
@@ -61,16 +58,9 @@ public record DiffusionConfig(
     Check.positive("timeEmbeddingDim", timeEmbeddingDim);
     Check.positive("timesteps", timesteps);
     Check.notNull("schedule", schedule);
-    scheduleKind(schedule);
+    NoiseSchedule.Kind.named(schedule);
     Check.inRange("labelDropout", labelDropout, 0.0, 1.0);
-    Check.notNull("sampler", sampler);
-    if (!SAMPLERS.contains(sampler)) {
-      throw new IllegalArgumentException("sampler must be one of " + new java.util.TreeSet<>(SAMPLERS) + ", got '" + sampler + "'");
-    }
-    if (samplerSteps < 2 || samplerSteps > timesteps) {
-      throw new IllegalArgumentException("samplerSteps must be in [2, timesteps = " + timesteps + "], got " + samplerSteps);
-    }
-    Check.nonNegative("guidance", guidance);
+    DiffusionSampling.checkDefaults(sampler, samplerSteps, timesteps, guidance);
     Check.notNull("optimizer", optimizer);
     if (channels.get(0) % 2 != 0 || channels.get(0) < 4) {
       throw new IllegalArgumentException("channels[0] = " + channels.get(0) + " must be even and >= 4 (sinusoidal time embedding)");
@@ -97,16 +87,8 @@ public record DiffusionConfig(
         "dpm-solver++", 20, 1.0, AdamConfig.of(2e-4, 0.9));
   }
 
-  static NoiseSchedule.Kind scheduleKind(String name) {
-    return switch (name) {
-      case "linear" -> NoiseSchedule.Kind.LINEAR;
-      case "cosine" -> NoiseSchedule.Kind.COSINE;
-      default -> throw new IllegalArgumentException("schedule must be linear or cosine, got '" + name + "'");
-    };
-  }
-
   NoiseSchedule noiseSchedule() {
-    return NoiseSchedule.of(scheduleKind(schedule), timesteps, betaStart, betaEnd);
+    return NoiseSchedule.of(NoiseSchedule.Kind.named(schedule), timesteps, betaStart, betaEnd);
   }
 
   boolean conditional() {

@@ -1,6 +1,5 @@
 package io.sparkgen.model.diffusion;
 
-import io.sparkgen.model.Batch;
 import io.sparkgen.model.Network;
 import io.sparkgen.model.nn.GraphBuilder;
 import io.sparkgen.model.params.NamedArrays;
@@ -84,29 +83,11 @@ public final class DiffusionNetwork implements Network {
     }
     Map<String, INDArray> in = new HashMap<>();
     in.put(X, x);
-    in.put(T, UNet.timeFeatures(t, config.channels().get(0), type));
+    in.put(T, Conditioning.timeFeatures(t, config.channels().get(0), type));
     if (config.conditional()) {
-      in.put(Y, labelRows(labels));
+      in.put(Y, Conditioning.labelRows(labels, config.numClasses(), type));
     }
     return in;
-  }
-
-  /** One-hot rows; label -1 gives the all-zero row, whose embedding is zero: "no label". */
-  private INDArray labelRows(int[] labels) {
-    if (labels == null) {
-      throw new IllegalArgumentException("this model is class-conditional: labels are required");
-    }
-    int[] known = new int[labels.length];
-    for (int i = 0; i < labels.length; i++) {
-      known[i] = Math.max(labels[i], 0);
-    }
-    INDArray y = Batch.oneHot(known, config.numClasses(), type);
-    for (int i = 0; i < labels.length; i++) {
-      if (labels[i] < 0) {
-        y.getRow(i).assign(0.0);
-      }
-    }
-    return y;
   }
 
   /** Convolutions and dense layers, forward and backward (3x forward); normalisation and the loss are not counted. */

@@ -33,25 +33,10 @@ public final class DiffusionObjective implements Objective {
 
   @Override
   public StepReport step(Batch batch, Rng rng) {
-    int n = batch.size();
-    int[] t = new int[n];
-    for (int i = 0; i < n; i++) {
-      t[i] = rng.nextInt(schedule.steps());
-    }
-    int[] labels = null;
-    if (net.config().conditional()) {
-      labels = batch.labels().clone();
-      for (int i = 0; i < n; i++) {
-        if (rng.nextDouble() < net.config().labelDropout()) {
-          labels[i] = -1;
-        }
-      }
-    }
-    INDArray x0 = batch.images();
-    INDArray noise = rng.gaussian(x0.dataType(), x0.shape());
-    INDArray xt = noised(schedule, x0, t, noise);
-    Map<String, INDArray> in = net.inputs(xt, t, labels);
-    in.put(DiffusionNetwork.NOISE, noise);
+    int[] labels = net.config().conditional() ? batch.labels() : null;
+    Noised draw = noise(schedule, batch.images(), labels, net.config().labelDropout(), rng);
+    Map<String, INDArray> in = net.inputs(draw.xt(), draw.t(), draw.labels());
+    in.put(DiffusionNetwork.NOISE, draw.noise());
     OutAndGrad result = net.train.calculateGradientsAndOutputs(in, List.of(net.loss), net.trainableNames);
     adam.update(net.parameters(), result.getGradients());
     Map<String, Double> metrics = new TreeMap<>();
@@ -59,7 +44,34 @@ public final class DiffusionObjective implements Objective {
     return StepReport.of(metrics);
   }
 
-  /** x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps, per image (the closed form of q(x_t | x_0)). */
+  /** One training example's draws: timesteps, labels (-1 where dropped; null when unconditional), noise, x_t. */
+  public record Noised(int[] t, int[] labels, INDArray noise, INDArray xt) {}
+
+  /**
+   * The random half of Algorithm 1 for clean data x_0 [N, ...] of any shape: t ~ U{0, .., T-1}
+   * per example, then (when {@code labels} is not null) each label dropped with probability
+   * {@code labelDropout}, then eps ~ N(0, I); and x_t. Draws in that order from {@code rng}.
+   */
+  public static Noised noise(NoiseSchedule schedule, INDArray x0, int[] labels, double labelDropout, Rng rng) {
+    int n = (int) x0.size(0);
+    int[] t = new int[n];
+    for (int i = 0; i < n; i++) {
+      t[i] = rng.nextInt(schedule.steps());
+    }
+    int[] kept = null;
+    if (labels != null) {
+      kept = labels.clone();
+      for (int i = 0; i < n; i++) {
+        if (rng.nextDouble() < labelDropout) {
+          kept[i] = -1;
+        }
+      }
+    }
+    INDArray noise = rng.gaussian(x0.dataType(), x0.shape());
+    return new Noised(t, kept, noise, noised(schedule, x0, t, noise));
+  }
+
+  /** x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps, per example (the closed form of q(x_t | x_0)). */
   static INDArray noised(NoiseSchedule schedule, INDArray x0, int[] t, INDArray noise) {
     int n = t.length;
     double[] a = new double[n];
@@ -68,8 +80,11 @@ public final class DiffusionObjective implements Objective {
       a[i] = Math.sqrt(schedule.alphaBar(t[i]));
       s[i] = Math.sqrt(1.0 - schedule.alphaBar(t[i]));
     }
-    INDArray signal = Nd4j.createFromArray(a).castTo(x0.dataType()).reshape(n, 1, 1, 1);
-    INDArray sigma = Nd4j.createFromArray(s).castTo(x0.dataType()).reshape(n, 1, 1, 1);
+    long[] perExample = new long[x0.rank()];
+    java.util.Arrays.fill(perExample, 1L);
+    perExample[0] = n;
+    INDArray signal = Nd4j.createFromArray(a).castTo(x0.dataType()).reshape(perExample);
+    INDArray sigma = Nd4j.createFromArray(s).castTo(x0.dataType()).reshape(perExample);
     return x0.mul(signal).addi(noise.mul(sigma));
   }
 

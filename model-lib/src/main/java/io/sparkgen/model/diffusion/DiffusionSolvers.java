@@ -147,12 +147,13 @@ final class DiffusionSolvers {
     return new INDArray[] {x0hat, eps};
   }
 
-  /** One standard normal image per image, each from its own stream. */
+  /** One standard normal sample per row of {@code like} (of any rank), each from its own stream. */
   static INDArray noise(Rng[] rngs, INDArray like) {
     long[] shape = like.shape();
+    long[] one = java.util.Arrays.copyOfRange(shape, 1, shape.length);
     INDArray z = Nd4j.create(like.dataType(), shape);
     for (int i = 0; i < rngs.length; i++) {
-      z.putSlice(i, rngs[i].gaussian(like.dataType(), shape[1], shape[2], shape[3]));
+      z.putSlice(i, rngs[i].gaussian(like.dataType(), one));
     }
     return z;
   }

@@ -15,7 +15,16 @@ public final class NoiseSchedule {
     /** beta_t linear from betaStart to betaEnd (Ho et al. 2020). */
     LINEAR,
     /** abar_t = f(t) / f(0), f(t) = cos^2(((t / T) + s) / (1 + s) pi / 2), s = 0.008, beta_t <= 0.999 (Nichol &amp; Dhariwal 2021, eq. 17). */
-    COSINE
+    COSINE;
+
+    /** The kind a config names: {@code linear} or {@code cosine}. */
+    public static Kind named(String name) {
+      return switch (name) {
+        case "linear" -> LINEAR;
+        case "cosine" -> COSINE;
+        default -> throw new IllegalArgumentException("schedule must be linear or cosine, got '" + name + "'");
+      };
+    }
   }
 
   private static final double COSINE_OFFSET = 0.008;

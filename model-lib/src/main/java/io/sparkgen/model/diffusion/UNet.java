@@ -9,9 +9,6 @@ import java.util.Deque;
 import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The epsilon-prediction UNet of Ho et al. 2020 (their diffusion_utils' {@code unet}, reduced to
@@ -31,12 +28,7 @@ final class UNet {
     SameDiff sd = g.sd();
     List<Integer> ch = c.channels();
     long e = c.timeEmbeddingDim();
-    SDVariable emb = Layers.dense(g, "temb/dense0", tFeatures, ch.get(0), e, true);
-    emb = Layers.dense(g, "temb/dense1", Layers.silu(sd, emb), e, e, true);
-    if (c.conditional()) {
-      emb = emb.add(Layers.embedding(g, "label", y, c.numClasses(), e));
-    }
-    SDVariable embAct = Layers.silu(sd, emb);
+    SDVariable embAct = Layers.silu(sd, Conditioning.embedding(g, tFeatures, ch.get(0), e, y, c.numClasses()));
 
     long height = c.image().height();
     long width = c.image().width();
@@ -82,23 +74,5 @@ final class UNet {
     h = Layers.conv2d(g, name + "/conv1", h, out, out, 3, 1, Padding.SAME, true, Init.ZEROS);
     SDVariable skip = in == out ? x : Layers.conv2d(g, name + "/skip", x, in, out, 1, 1, Padding.SAME, true);
     return skip.add(h);
-  }
-
-  /**
-   * The sinusoidal timestep features of Ho et al.'s {@code get_timestep_embedding} (after
-   * Vaswani et al. 2017): [sin(t w_j), cos(t w_j)], w_j = 10000^(-j / (dim/2 - 1)), j < dim/2.
-   */
-  static INDArray timeFeatures(int[] t, int dim, DataType type) {
-    int half = dim / 2;
-    double scale = Math.log(10000.0) / (half - 1);
-    double[][] f = new double[t.length][dim];
-    for (int i = 0; i < t.length; i++) {
-      for (int j = 0; j < half; j++) {
-        double arg = t[i] * Math.exp(-scale * j);
-        f[i][j] = Math.sin(arg);
-        f[i][half + j] = Math.cos(arg);
-      }
-    }
-    return Nd4j.createFromArray(f).castTo(type);
   }
 }

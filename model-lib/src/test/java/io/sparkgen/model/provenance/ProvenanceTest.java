@@ -29,6 +29,18 @@ class ProvenanceTest {
   }
 
   @Test
+  void inputsAreWrittenOnlyWhereThereAreAnyAndReadBack() throws Exception {
+    var mapper = io.sparkgen.model.config.Configs.MAPPER;
+    Provenance plain = new Provenance("c", "d", "", 1L, Map.of("java", "17"), "2026-01-01T00:00:00Z");
+    String json = mapper.writeValueAsString(plain);
+    assertTrue(!json.contains("inputs"), json);
+    assertEquals(plain, mapper.readValue(json, Provenance.class));
+    Provenance built = plain.withInputs(Map.of("autoencoder", "runs/vae/checkpoints/ckpt-1.zip sha256:ab"));
+    assertEquals(built, mapper.readValue(mapper.writeValueAsString(built), Provenance.class));
+    assertEquals(Map.of(), plain.inputs());
+  }
+
+  @Test
   void versionsAreFilteredAtBuildTime() {
     Map<String, String> versions = Versions.all();
     assertEquals("1.0.0-M2.1", versions.get("dl4j"));

@@ -20,6 +20,7 @@ import io.sparkgen.model.checkpoint.CheckpointMismatchException;
 import io.sparkgen.model.config.Configs;
 import io.sparkgen.model.optim.AdamConfig;
 import io.sparkgen.model.random.Seeds;
+import io.sparkgen.model.train.ImageDataset;
 import io.sparkgen.model.train.LocalTrainer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -63,7 +64,7 @@ public final class TrainJob {
   public AveragedState run() throws IOException {
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     DataVersion data = DataVersion.open(config.data(), sc.hadoopConfiguration());
-    ModelSpec spec = modelSpec(data);
+    ModelSpec configured = modelSpec(data);
     Path runDir = new Path(config.runDir());
     FileSystem fs = runDir.getFileSystem(sc.hadoopConfiguration());
     runDir = fs.makeQualified(runDir);
@@ -71,9 +72,10 @@ public final class TrainJob {
     sc.setJobDescription("train: load " + data.shardCount(false) + " training shards");
     JavaRDD<ShardImages> shards = data.load(sc, false).persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      ShardImages first = shards.first();
-      LocalTrainer driver = new LocalTrainer(spec.build(), spec.trainConfig(),
-          first.head(config.batchSize()).toDataset(data.sha256()), 0L, 0L);
+      ImageDataset head = shards.first().head(config.batchSize()).toDataset(data.sha256());
+      InitialModel initial = InitialModel.create(configured, sc.hadoopConfiguration(), head);
+      ModelSpec spec = initial.spec();
+      LocalTrainer driver = new LocalTrainer(initial.model(), spec.trainConfig(), head, 0L, 0L);
       int workers = shards.getNumPartitions();
       long imagesPerRound = (long) workers * config.averagingFrequency() * config.batchSize();
       long rounds = (config.totalImages() + imagesPerRound - 1) / imagesPerRound;

@@ -61,7 +61,10 @@ class ReportJobTest {
       "flow", "{steps = 2, hidden-channels = 4}",
       "diffusion", "{channels = [4, 8], groups = 4, time-embedding-dim = 8, timesteps = 50, sampler-steps = 5}",
       "vaegan", "{latent-dim = 2, label-embedding-dim = 2, encoder-channels = [4, 4], decoder-base-channels = 4, "
-          + "decoder-channels = [4, 4], discriminator-kernel-size = 3, discriminator-channels = [4, 8]}");
+          + "decoder-channels = [4, 4], discriminator-kernel-size = 3, discriminator-channels = [4, 8]}",
+      // RUNS: the runs directory; the vae run is trained first (Families lists it first).
+      "latent-diffusion", "{autoencoder = \"RUNS/vae\", width = 8, blocks = 1, groups = 2, time-feature-dim = 8, "
+          + "time-embedding-dim = 8, timesteps = 20, sampler-steps = 4}");
   static final String PIXELS_HASH = "a1".repeat(32);
   static final String SQUARES_HASH = "b2".repeat(32);
 
@@ -86,7 +89,7 @@ class ReportJobTest {
       String dirName = id.equals("gan") ? "gan-evil" : id;
       Path runDir = runs.resolve(dirName);
       new TrainJob(TestSpark.session(), ConfigLoader.load(List.of(), List.of("train.data=" + data,
-          "train.run-dir=" + runDir, "train.model.family=" + id, "train.model.config=" + MODELS.getOrDefault(id, "{}"),
+          "train.run-dir=" + runDir, "train.model.family=" + id, "train.model.config=" + MODELS.getOrDefault(id, "{}").replace("RUNS", runs.toString()),
           "train.batch-size=4", "train.averaging-frequency=2", "train.total-images=48",
           "train.checkpoint-every-rounds=1", "train.sample-grid-images=9"), Map.of())).run();
       MetricsTable.append(TestSpark.session(), new org.apache.hadoop.fs.Path(runDir.toString()), "eval-1",
