@@ -4,6 +4,7 @@ import io.sparkgen.model.ImageShape;
 import io.sparkgen.model.ModelConfig;
 import io.sparkgen.model.config.Check;
 import io.sparkgen.model.gan.GanConfig;
+import io.sparkgen.model.gan.GanGenerator;
 import io.sparkgen.model.gan.GanLoss;
 import io.sparkgen.model.optim.AdamConfig;
 import io.sparkgen.model.vae.VaeConfig;
@@ -134,6 +135,6 @@ public record VaeGanConfig(
     GanConfig d = GanConfig.defaults();
     return new GanConfig(image, numClasses, labelEmbeddingDim, latentDim, kernelSize, List.of(1, 1),
         discriminatorChannels, leakyReluSlope, dropoutRate, d.batchNormMomentum(), d.batchNormEpsilon(), optimizer,
-        optimizer, GanLoss.NON_SATURATING.id(), 0.0, 1);
+        optimizer, GanLoss.NON_SATURATING.id(), 0.0, 1, GanGenerator.DCGAN.id(), d.style());
   }
 }

@@ -3,6 +3,7 @@ package io.sparkgen.jobs.bench;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparkgen.model.BuildsOnCheckpoint;
 import io.sparkgen.model.Families;
 import io.sparkgen.model.Family;
 import io.sparkgen.model.GenerativeModel;
@@ -51,10 +52,13 @@ public final class TrainStepBenchmark implements Benchmark {
     return "one LocalTrainer step of each family's default model on random images: images/s and achieved GFLOP/s";
   }
 
-  /** The {@code families} parameter: every family by default. */
+  /**
+   * The {@code families} parameter: by default every family whose default model stands alone (not
+   * one that builds on a trained checkpoint, as latent diffusion on its autoencoder).
+   */
   static Parameter familiesParameter() {
-    return new Parameter(FAMILIES, Families.all().stream().map(Family::id).collect(Collectors.joining(",")),
-        "family ids to train, comma-separated (default models)");
+    return new Parameter(FAMILIES, Families.all().stream().filter(f -> !(f instanceof BuildsOnCheckpoint))
+        .map(Family::id).collect(Collectors.joining(",")), "family ids to train, comma-separated (default models)");
   }
 
   @Override
@@ -146,11 +150,17 @@ public final class TrainStepBenchmark implements Benchmark {
   static List<Family<?>> families(BenchContext context) {
     List<Family<?>> out = new ArrayList<>();
     for (String id : context.param(FAMILIES).split(",")) {
+      Family<?> family;
       try {
-        out.add(Families.byId(id.trim()));
+        family = Families.byId(id.trim());
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(context.option(FAMILIES) + ": " + e.getMessage());
       }
+      if (family instanceof BuildsOnCheckpoint) {
+        throw new IllegalArgumentException(context.option(FAMILIES) + ": " + family.id()
+            + " builds on a trained checkpoint; benchmarks time models built from their defaults alone");
+      }
+      out.add(family);
     }
     return out;
   }

@@ -36,7 +36,7 @@ public record TrainJobConfig(
 
   /** Which family, and what of its config differs from the family's defaults. */
   public record Model(
-      @Doc("Generator family: vae, gan, flow or diffusion (the ids of model-lib's Families).") String family,
+      @Doc("Generator family: vae, gan, flow, diffusion, or a hybrid: vaegan, latent-diffusion (the ids of model-lib's Families).") String family,
       @Doc("Condition on the dataset's labels (label embedding); the class count comes from the data.")
           boolean conditional,
       @Doc("Overrides of the family's own config, e.g. { latent-dim = 32 }; image shape comes from the data.")

@@ -49,12 +49,20 @@ class TrainStepBenchmarkTest {
   }
 
   @Test
-  void defaultsToEveryFamilyAtBatch64() {
+  void defaultsToEveryFamilyBuiltFromItsDefaultsAtBatch64() {
     BenchCommandTest.Result r = sparkgen("bench", "--list");
     assertEquals(0, r.code(), r.err());
-    String ids = String.join(",", Families.all().stream().map(Family::id).toList());
-    assertTrue(r.out().contains("-P train-step.families=" + ids), r.out());
+    assertTrue(r.out().contains("-P train-step.families=vae,gan,flow,diffusion,vaegan "), r.out());
     assertTrue(r.out().contains("-P train-step.batch-size=64"), r.out());
+  }
+
+  @Test
+  void aFamilyBuiltOnACheckpointIsAUsageError() {
+    BenchCommandTest.Result r = sparkgen("bench", "--only", "train-step", "-P", "train-step.families=latent-diffusion",
+        "--out", tmp.resolve("results").toString());
+    assertTrue(r.code() != 0, r.out());
+    assertTrue(r.err().contains("-P train-step.families=latent-diffusion: latent-diffusion builds on a trained "
+        + "checkpoint"), r.err());
   }
 
   @Test
