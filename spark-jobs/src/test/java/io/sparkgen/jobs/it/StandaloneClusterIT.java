@@ -65,8 +65,14 @@ class StandaloneClusterIT {
       "vae  | {latent-dim = 2, encoder-channels = [4, 4], decoder-base-channels = 4, decoder-channels = [4, 4]}",
       "gan  | {noise-dim = 4, kernel-size = 3, generator-channels = [8, 4, 4], discriminator-channels = [4, 8]}",
       "flow | {steps = 2, hidden-channels = 4}",
-      "diffusion | {channels = [4, 8], groups = 4, time-embedding-dim = 8, timesteps = 50, sampler-steps = 5}"})
+      "diffusion | {channels = [4, 8], groups = 4, time-embedding-dim = 8, timesteps = 50, sampler-steps = 5}",
+      "vaegan | {latent-dim = 2, encoder-channels = [4, 4], decoder-base-channels = 4, decoder-channels = [4, 4], "
+          + "discriminator-kernel-size = 3, discriminator-channels = [4, 8]}",
+      // On the vae run above (rows run in order): only the driver reads its checkpoint.
+      "latent-diffusion | {autoencoder = \"RUNS/run-vae\", width = 8, blocks = 1, groups = 2, time-feature-dim = 8, "
+          + "time-embedding-dim = 8, timesteps = 20, sampler-steps = 4}"})
   void everyFamilyTrainsOnTwoExecutorJvms(String family, String config) throws Exception {
+    config = config.replace("RUNS", tmp.toString());
     Path runDir = tmp.resolve("run-" + family);
     Object[] r = run("deploy/spark-submit.sh", "--master", master, "--executor-memory", "1g",
         "--conf", "spark.executor.cores=1", "--conf", "spark.cores.max=2", "--",
