@@ -78,9 +78,12 @@ public enum TransposedConv {
         }
       }
     }
+    SDVariable taps2d = w.permute(2, 3, 0, 1).reshape(out * in, (long) k * k);
+    // k = s = 1 makes select the 1x1 identity; skipping it also avoids libnd4j's matmul_bp, which
+    // fails ("mulRowVector: wrong arguments") on a [1, 1] x [1, 1] product (a one-in, one-out layer).
+    SDVariable mapped = k == 1 && s == 1 ? taps2d : taps2d.mmul(sd.constant(select));
     SDVariable kernel =
-        w.permute(2, 3, 0, 1).reshape(out * in, (long) k * k)
-            .mmul(sd.constant(select))
+        mapped
             .reshape(out, in, kk, kk, s, s)
             .permute(2, 3, 1, 4, 5, 0)
             .reshape(kk, kk, in, (long) s * s * out);
