@@ -48,7 +48,7 @@ public final class StyleLayers {
     SDVariable w = g.param(name + "/W", Init.STANDARD_NORMAL, k, k, in, out).mul(weightGain((long) k * k * in, 1.0));
     Conv2DConfig config =
         Conv2DConfig.builder().kH(k).kW(k).sH(1).sW(1).paddingMode(PaddingMode.SAME).dataFormat(Conv2DConfig.NCHW).build();
-    SDVariable y = sd.cnn().conv2d(x.mul(styles.reshape(-1, in, 1, 1)), w, config);
+    SDVariable y = sd.cnn().conv2d(Layers.mulBroadcast(x, styles.reshape(-1, in, 1, 1)), w, config);
     if (!demodulate) {
       return y;
     }
@@ -57,7 +57,7 @@ public final class StyleLayers {
     // M2.1 cannot sum over an axis of size 1 in a graph: a 1x1 kernel has nothing to sum.
     SDVariable kernelSquares = k == 1 ? squares.reshape(in, out) : squares.reshape(k * k, in, out).sum(0);
     SDVariable demod = sd.math().rsqrt(sd.math().square(styles).mmul(kernelSquares).add(DEMOD_EPSILON));
-    return y.mul(demod.reshape(-1, out, 1, 1));
+    return Layers.mulBroadcast(y, demod.reshape(-1, out, 1, 1));
   }
 
   /** leaky_relu(x, 0.2) sqrt(2): StyleGAN's activation with the gain that keeps unit variance. */
