@@ -40,6 +40,40 @@ class LayersGradientTest {
     assertTrue(error < TOLERANCE, "max relative error " + error);
   }
 
+  /**
+   * mulBroadcast is x.mul(factor) computed another way: same values and the same gradients for x and
+   * for a per-channel [1, C, 1, 1] or per-image [N, C, 1, 1] factor, and it passes the finite-difference check.
+   */
+  @Test
+  void mulBroadcastEqualsMultiplyInValueAndGradient() {
+    for (long[] factorShape : new long[][] {{1, 3, 1, 1}, {2, 3, 1, 1}}) {
+      Map<String, INDArray> results = new HashMap<>();
+      for (boolean broadcast : new boolean[] {false, true}) {
+        GraphBuilder g = new GraphBuilder(NamedArrays.empty(), NamedArrays.empty(), 11L, DataType.DOUBLE);
+        SDVariable x = g.sd().var("x", new Rng(1).gaussian(DataType.DOUBLE, 2, 3, 4, 5));
+        SDVariable f = g.sd().var("f", new Rng(2).gaussian(DataType.DOUBLE, factorShape));
+        SDVariable y = broadcast ? Layers.mulBroadcast(x, f) : x.mul(f);
+        SDVariable loss = y.mul(g.sd().constant(new Rng(3).gaussian(DataType.DOUBLE, 2, 3, 4, 5))).sum();
+        loss.markAsLoss();
+        Map<String, INDArray> grads = g.sd().calculateGradients(Map.of(), List.of("x", "f"));
+        String key = broadcast ? "b/" : "m/";
+        results.put(key + "y", y.eval());
+        results.put(key + "x", grads.get("x"));
+        results.put(key + "f", grads.get("f"));
+      }
+      for (String name : List.of("y", "x", "f")) {
+        INDArray expected = results.get("m/" + name);
+        INDArray actual = results.get("b/" + name);
+        assertArrayEquals(expected.shape(), actual.shape(), name);
+        assertEquals(0.0, actual.sub(expected).amaxNumber().doubleValue(), 1e-12, name);
+      }
+    }
+    check(new long[] {2, 3, 4, 5}, new long[] {2, 3, 4, 5}, g -> {
+      SDVariable x = g.placeholder("x", -1, 3, 4, 5);
+      return new SDVariable[] {x, Layers.mulBroadcast(x, g.param("gain", Init.ONES, 1, 3, 1, 1))};
+    });
+  }
+
   @Test
   void dense() {
     check(new long[] {3, 4}, new long[] {3, 5}, g -> {
