@@ -31,7 +31,6 @@ public final class LocalTrainer {
   private final long partition;
   private final Ema ema;
   private final List<TrainListener> listeners = new ArrayList<>();
-  private final NativeMemoryReclaimer reclaimer = NativeMemoryReclaimer.fromSystemProperty();
   private long step;
   private long permEpoch = -1;
   private int[] perm;
@@ -71,7 +70,6 @@ public final class LocalTrainer {
     Rng rng = new Rng(Seeds.forStep(config.seed(), round, partition, step));
     StepReport report = model.objective().step(batch, rng);
     ema.update(model.network().parameters(), batch.size());
-    reclaimer.afterStep();
     long done = step++;
     for (TrainListener l : listeners) {
       l.afterStep(this, done, report);
