@@ -84,8 +84,8 @@ public final class Layers {
    * per-image [N, C, 1, 1] style): the factor is first expanded to x's shape as zeros_like(x) +
    * factor, so that add_bp, not multiply_bp, reduces its gradient. libnd4j 1.0.0-M2.1's
    * multiply_bp and divide_bp reduce a broadcast operand's gradient 10-40x slower than add_bp (a
-   * [64, 32, 28, 28] activation times a per-channel gain: 40-85 ms against about 8 ms for the four
-   * ops here), which made the gains of GroupNorm the largest cost of the UNet's training step.
+   * [64, 32, 28, 28] activation times a per-channel gain: 40-85 ms against about 8 ms for the three
+   * ops here and their gradients), which made the gains of GroupNorm the largest cost of the UNet's training step.
    */
   public static SDVariable mulBroadcast(SDVariable x, SDVariable factor) {
     return x.mul(x.getSameDiff().zerosLike(x).add(factor));
