@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkgen.model.ImageShape;
 import io.sparkgen.model.config.Configs;
+import io.sparkgen.model.nn.Backprop;
 import io.sparkgen.model.nn.GraphBuilder;
-import io.sparkgen.model.nn.Layers;
 import io.sparkgen.model.nn.Layers.Padding;
+import io.sparkgen.model.nn.Layers;
 import io.sparkgen.model.optim.Adam;
 import io.sparkgen.model.optim.AdamConfig;
 import io.sparkgen.model.params.NamedArrays;
@@ -29,7 +30,6 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -192,10 +192,11 @@ public final class DomainClassifier implements FeatureExtractor {
         Map<String, INDArray> in = new HashMap<>();
         in.put(X, x);
         in.put(Y, io.sparkgen.model.Batch.oneHot(labels, config.numClasses(), DataType.FLOAT));
-        OutAndGrad r = graph.calculateGradientsAndOutputs(in, List.of(loss, accuracy), trainable);
-        adam.update(parameters, r.getGradients());
-        lossSum += r.getOutputs().get(loss).getDouble(0) * idx.length;
-        correctSum += r.getOutputs().get(accuracy).getDouble(0) * idx.length;
+        try (Backprop.Result r = Backprop.run(graph, in, List.of(loss, accuracy), trainable)) {
+          adam.update(parameters, r.gradients());
+          lossSum += r.outputs().get(loss).getDouble(0) * idx.length;
+          correctSum += r.outputs().get(accuracy).getDouble(0) * idx.length;
+        }
         onBatch.accept(to);
       }
       reports.add(new EpochReport(epoch, lossSum / n, correctSum / n));

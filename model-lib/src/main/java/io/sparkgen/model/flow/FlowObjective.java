@@ -3,13 +3,13 @@ package io.sparkgen.model.flow;
 import io.sparkgen.model.Batch;
 import io.sparkgen.model.Objective;
 import io.sparkgen.model.StepReport;
+import io.sparkgen.model.nn.Backprop;
 import io.sparkgen.model.optim.Adam;
 import io.sparkgen.model.params.NamedArrays;
 import io.sparkgen.model.random.Rng;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -38,24 +38,26 @@ public final class FlowObjective implements Objective {
     if (!net.actNormInitialised()) {
       net.initialiseActNorm(x, batch.labels());
     }
-    OutAndGrad result =
-        net.density.calculateGradientsAndOutputs(
-            net.inputs(FlowNetwork.X, x, batch.labels()), List.of(net.loss, net.logPx, net.logDet), net.trainableNames);
-    adam.update(net.parameters(), result.getGradients());
-    Map<String, INDArray> out = result.getOutputs();
-    double[] logPx = out.get(net.logPx).toDoubleVector();
-    long d = net.config().image().dimensions();
-    double bits = 0;
-    double logPy = 0;
-    for (int i = 0; i < logPx.length; i++) {
-      bits += Dequantization.bitsPerDim(logPx[i], logDetLogit[i], d) / logPx.length;
-      logPy += (logPx[i] + logDetLogit[i]) / logPx.length;
-    }
     Map<String, Double> metrics = new TreeMap<>();
-    metrics.put("loss", bits);
-    metrics.put("bits_per_dim", bits);
-    metrics.put("log_py_nats", logPy);
-    metrics.put("log_det_nats", out.get(net.logDet).meanNumber().doubleValue());
+    try (Backprop.Result result =
+        Backprop.run(
+            net.density, net.inputs(FlowNetwork.X, x, batch.labels()), List.of(net.loss, net.logPx, net.logDet),
+            net.trainableNames)) {
+      adam.update(net.parameters(), result.gradients());
+      Map<String, INDArray> out = result.outputs();
+      double[] logPx = out.get(net.logPx).toDoubleVector();
+      long d = net.config().image().dimensions();
+      double bits = 0;
+      double logPy = 0;
+      for (int i = 0; i < logPx.length; i++) {
+        bits += Dequantization.bitsPerDim(logPx[i], logDetLogit[i], d) / logPx.length;
+        logPy += (logPx[i] + logDetLogit[i]) / logPx.length;
+      }
+      metrics.put("loss", bits);
+      metrics.put("bits_per_dim", bits);
+      metrics.put("log_py_nats", logPy);
+      metrics.put("log_det_nats", out.get(net.logDet).meanNumber().doubleValue());
+    }
     return StepReport.of(metrics);
   }
 

@@ -3,13 +3,13 @@ package io.sparkgen.model.gan;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkgen.model.ImageShape;
 import io.sparkgen.model.config.Configs;
+import io.sparkgen.model.nn.Backprop;
 import io.sparkgen.model.optim.Adam;
 import io.sparkgen.model.optim.AdamConfig;
 import io.sparkgen.model.random.Rng;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -94,13 +94,14 @@ public final class CriticWasserstein {
       INDArray x = rows(realTrain, draw(rng, half, batch), 0, batch);
       INDArray xFake = rows(fakeTrain, draw(rng, half, batch), 0, batch);
       Map<String, INDArray> in = inputs(net, x, xFake, rng.uniform(DataType.FLOAT, 0.0, 1.0, batch, 1, 1, 1));
-      OutAndGrad grads = net.discriminatorGraph.calculateGradientsAndOutputs(in, List.of(net.discriminatorLoss),
-          net.discriminatorNames);
-      double loss = grads.getOutputs().get(net.discriminatorLoss).getDouble(0);
-      if (!Double.isFinite(loss)) {
-        throw new IllegalStateException("critic: loss is " + loss + " at step " + step + "; lower its learning rate");
+      try (Backprop.Result grads =
+          Backprop.run(net.discriminatorGraph, in, List.of(net.discriminatorLoss), net.discriminatorNames)) {
+        double loss = grads.outputs().get(net.discriminatorLoss).getDouble(0);
+        if (!Double.isFinite(loss)) {
+          throw new IllegalStateException("critic: loss is " + loss + " at step " + step + "; lower its learning rate");
+        }
+        adam.update(net.parameters(), grads.gradients());
       }
-      adam.update(net.parameters(), grads.getGradients());
     }
     return new Result(meanGap(net, realHeld, fakeHeld, batch), meanGap(net, realTrain, fakeTrain, batch), half);
   }

@@ -3,6 +3,7 @@ package io.sparkgen.model.gan;
 import io.sparkgen.model.Batch;
 import io.sparkgen.model.Objective;
 import io.sparkgen.model.StepReport;
+import io.sparkgen.model.nn.Backprop;
 import io.sparkgen.model.optim.Adam;
 import io.sparkgen.model.optim.AdamConfig;
 import io.sparkgen.model.params.NamedArrays;
@@ -12,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -41,9 +41,22 @@ public final class GanObjective implements Objective {
    */
   public record Noise(INDArray z, Map<String, INDArray> generatorInputs, List<INDArray> realMasks, List<INDArray> fakeMasks) {}
 
-  /** Each player's gradient of its own loss, and the graphs' outputs. */
+  /**
+   * Each player's gradient of its own loss, and the graphs' outputs; {@link #close()} gives their
+   * arrays back for reuse.
+   */
   public record Gradients(
-      Map<String, INDArray> generator, Map<String, INDArray> discriminator, Map<String, INDArray> outputs) {}
+      Map<String, INDArray> generator,
+      Map<String, INDArray> discriminator,
+      Map<String, INDArray> outputs,
+      List<Backprop.Result> results)
+      implements AutoCloseable {
+
+    @Override
+    public void close() {
+      results.forEach(Backprop.Result::close);
+    }
+  }
 
   public Noise drawNoise(int n, Rng rng, org.nd4j.linalg.api.buffer.DataType type) {
     INDArray z = rng.gaussian(type, n, net.architecture.noiseDim());
@@ -70,35 +83,36 @@ public final class GanObjective implements Objective {
     gIn.putAll(noise.generatorInputs());
     putMasks(gIn, GanNetwork.FAKE, noise.fakeMasks());
     putLabels(gIn, batch);
-    OutAndGrad g = net.generatorGraph.calculateGradientsAndOutputs(gIn, net.generatorOutputs(), net.generatorNames);
+    Backprop.Result g = Backprop.run(net.generatorGraph, gIn, net.generatorOutputs(), net.generatorNames);
 
     Map<String, INDArray> dIn = new HashMap<>();
     dIn.put(GanNetwork.X_REAL, batch.images());
-    dIn.put(GanNetwork.X_FAKE, g.getOutputs().get(net.fake));
+    dIn.put(GanNetwork.X_FAKE, g.outputs().get(net.fake));
     putMasks(dIn, GanNetwork.REAL, noise.realMasks());
     putMasks(dIn, GanNetwork.FAKE, noise.fakeMasks());
     putLabels(dIn, batch);
-    OutAndGrad d =
-        net.discriminatorGraph.calculateGradientsAndOutputs(
-            dIn, List.of(net.discriminatorLoss, net.logitReal, net.logitFake), net.discriminatorNames);
+    Backprop.Result d =
+        Backprop.run(
+            net.discriminatorGraph, dIn, List.of(net.discriminatorLoss, net.logitReal, net.logitFake), net.discriminatorNames);
 
-    Map<String, INDArray> outputs = new HashMap<>(g.getOutputs());
-    outputs.putAll(d.getOutputs());
-    return new Gradients(g.getGradients(), d.getGradients(), outputs);
+    Map<String, INDArray> outputs = new HashMap<>(g.outputs());
+    outputs.putAll(d.outputs());
+    return new Gradients(g.gradients(), d.gradients(), outputs, List.of(d, g));
   }
 
   @Override
   public StepReport step(Batch batch, Rng rng) {
-    Gradients grads = gradients(batch, drawNoise(batch.size(), rng, batch.images().dataType()));
-    generatorAdam.update(net.parameters(), grads.generator());
-    discriminatorAdam.update(net.parameters(), grads.discriminator());
-    net.updateAverages(grads.outputs());
-    Map<String, INDArray> out = grads.outputs();
     Map<String, Double> metrics = new TreeMap<>();
-    metrics.put("g_loss", out.get(net.generatorLoss).getDouble(0));
-    metrics.put("d_loss", out.get(net.discriminatorLoss).getDouble(0));
-    metrics.put("d_real", Transforms.sigmoid(out.get(net.logitReal), true).meanNumber().doubleValue());
-    metrics.put("d_fake", Transforms.sigmoid(out.get(net.logitFake), true).meanNumber().doubleValue());
+    try (Gradients grads = gradients(batch, drawNoise(batch.size(), rng, batch.images().dataType()))) {
+      generatorAdam.update(net.parameters(), grads.generator());
+      discriminatorAdam.update(net.parameters(), grads.discriminator());
+      net.updateAverages(grads.outputs());
+      Map<String, INDArray> out = grads.outputs();
+      metrics.put("g_loss", out.get(net.generatorLoss).getDouble(0));
+      metrics.put("d_loss", out.get(net.discriminatorLoss).getDouble(0));
+      metrics.put("d_real", Transforms.sigmoid(out.get(net.logitReal), true).meanNumber().doubleValue());
+      metrics.put("d_fake", Transforms.sigmoid(out.get(net.logitFake), true).meanNumber().doubleValue());
+    }
     return StepReport.of(metrics);
   }
 

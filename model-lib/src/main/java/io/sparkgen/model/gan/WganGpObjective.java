@@ -3,6 +3,7 @@ package io.sparkgen.model.gan;
 import io.sparkgen.model.Batch;
 import io.sparkgen.model.Objective;
 import io.sparkgen.model.StepReport;
+import io.sparkgen.model.nn.Backprop;
 import io.sparkgen.model.optim.Adam;
 import io.sparkgen.model.optim.AdamConfig;
 import io.sparkgen.model.params.NamedArrays;
@@ -12,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -57,7 +57,15 @@ public final class WganGpObjective implements Objective {
   public record GeneratorNoise(INDArray z, Map<String, INDArray> generatorInputs, List<INDArray> fakeMasks) {}
 
   /** One player's gradient of its own loss, and the graph's outputs. */
-  public record Gradients(Map<String, INDArray> gradients, Map<String, INDArray> outputs) {}
+  /** A player's gradients and the graph's outputs; {@link #close()} gives their arrays back for reuse. */
+  public record Gradients(Map<String, INDArray> gradients, Map<String, INDArray> outputs, Backprop.Result result)
+      implements AutoCloseable {
+
+    @Override
+    public void close() {
+      result.close();
+    }
+  }
 
   public CriticNoise drawCriticNoise(int n, Rng rng, DataType type) {
     INDArray z = rng.gaussian(type, n, net.architecture.noiseDim());
@@ -95,14 +103,15 @@ public final class WganGpObjective implements Objective {
     GanObjective.putMasks(dIn, GanNetwork.FAKE, noise.fakeMasks());
     GanObjective.putMasks(dIn, GanNetwork.MIX, noise.mixMasks());
     GanObjective.putLabels(dIn, real, net.architecture);
-    OutAndGrad d =
-        net.discriminatorGraph.calculateGradientsAndOutputs(
+    Backprop.Result d =
+        Backprop.run(
+            net.discriminatorGraph,
             dIn,
             List.of(net.discriminatorLoss, net.logitReal, net.logitFake, net.interpolate, net.gradientNorm, net.gradientPenalty),
             net.discriminatorNames);
-    Map<String, INDArray> outputs = new HashMap<>(d.getOutputs());
+    Map<String, INDArray> outputs = new HashMap<>(d.outputs());
     outputs.put(net.fake, xFake);
-    return new Gradients(d.getGradients(), outputs);
+    return new Gradients(d.gradients(), outputs, d);
   }
 
   /** grad_G L_G = grad_G -E[D(G(z))] at the current parameters, labels from {@code labels}; applies nothing. */
@@ -112,8 +121,8 @@ public final class WganGpObjective implements Objective {
     gIn.putAll(noise.generatorInputs());
     GanObjective.putMasks(gIn, GanNetwork.FAKE, noise.fakeMasks());
     GanObjective.putLabels(gIn, labels, net.architecture);
-    OutAndGrad g = net.generatorGraph.calculateGradientsAndOutputs(gIn, net.generatorOutputs(), net.generatorNames);
-    return new Gradients(g.getGradients(), g.getOutputs());
+    Backprop.Result g = Backprop.run(net.generatorGraph, gIn, net.generatorOutputs(), net.generatorNames);
+    return new Gradients(g.gradients(), g.outputs(), g);
   }
 
   /** Rows [t n / n_critic, (t + 1) n / n_critic) of the batch: critic iteration t's real images. */
@@ -138,20 +147,22 @@ public final class WganGpObjective implements Objective {
     double norm = 0;
     for (int t = 0; t < criticSteps; t++) {
       Batch real = slice(batch, t);
-      Gradients critic = criticGradients(real, drawCriticNoise(real.size(), rng, type));
-      criticAdam.update(net.parameters(), critic.gradients());
-      Map<String, INDArray> out = critic.outputs();
-      dLoss += out.get(net.discriminatorLoss).getDouble(0) / criticSteps;
-      distance += (out.get(net.logitReal).meanNumber().doubleValue() - out.get(net.logitFake).meanNumber().doubleValue()) / criticSteps;
-      penalty += out.get(net.gradientPenalty).getDouble(0) / criticSteps;
-      norm += out.get(net.gradientNorm).meanNumber().doubleValue() / criticSteps;
+      try (Gradients critic = criticGradients(real, drawCriticNoise(real.size(), rng, type))) {
+        criticAdam.update(net.parameters(), critic.gradients());
+        Map<String, INDArray> out = critic.outputs();
+        dLoss += out.get(net.discriminatorLoss).getDouble(0) / criticSteps;
+        distance += (out.get(net.logitReal).meanNumber().doubleValue() - out.get(net.logitFake).meanNumber().doubleValue()) / criticSteps;
+        penalty += out.get(net.gradientPenalty).getDouble(0) / criticSteps;
+        norm += out.get(net.gradientNorm).meanNumber().doubleValue() / criticSteps;
+      }
     }
     Batch first = slice(batch, 0);
-    Gradients generator = generatorGradients(first, drawGeneratorNoise(first.size(), rng, type));
-    generatorAdam.update(net.parameters(), generator.gradients());
-    net.updateAverages(generator.outputs());
     Map<String, Double> metrics = new TreeMap<>();
-    metrics.put("g_loss", generator.outputs().get(net.generatorLoss).getDouble(0));
+    try (Gradients generator = generatorGradients(first, drawGeneratorNoise(first.size(), rng, type))) {
+      generatorAdam.update(net.parameters(), generator.gradients());
+      net.updateAverages(generator.outputs());
+      metrics.put("g_loss", generator.outputs().get(net.generatorLoss).getDouble(0));
+    }
     metrics.put("d_loss", dLoss);
     metrics.put("w_distance", distance);
     metrics.put("gradient_penalty", penalty);

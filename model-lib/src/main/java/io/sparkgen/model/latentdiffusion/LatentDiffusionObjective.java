@@ -5,13 +5,13 @@ import io.sparkgen.model.Objective;
 import io.sparkgen.model.StepReport;
 import io.sparkgen.model.diffusion.DiffusionObjective;
 import io.sparkgen.model.diffusion.NoiseSchedule;
+import io.sparkgen.model.nn.Backprop;
 import io.sparkgen.model.optim.Adam;
 import io.sparkgen.model.params.NamedArrays;
 import io.sparkgen.model.random.Rng;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -39,10 +39,11 @@ public final class LatentDiffusionObjective implements Objective {
     DiffusionObjective.Noised draw = DiffusionObjective.noise(schedule, z0, labels, net.config().labelDropout(), rng);
     Map<String, INDArray> in = net.inputs(draw.xt(), draw.t(), draw.labels());
     in.put(LatentDiffusionNetwork.NOISE, draw.noise());
-    OutAndGrad result = net.train.calculateGradientsAndOutputs(in, List.of(net.loss), net.trainableNames);
-    adam.update(net.parameters(), result.getGradients());
     Map<String, Double> metrics = new TreeMap<>();
-    metrics.put("loss", result.getOutputs().get(net.loss).getDouble(0));
+    try (Backprop.Result result = Backprop.run(net.train, in, List.of(net.loss), net.trainableNames)) {
+      adam.update(net.parameters(), result.gradients());
+      metrics.put("loss", result.outputs().get(net.loss).getDouble(0));
+    }
     return StepReport.of(metrics);
   }
 

@@ -3,6 +3,7 @@ package io.sparkgen.model.vaegan;
 import io.sparkgen.model.Batch;
 import io.sparkgen.model.Objective;
 import io.sparkgen.model.StepReport;
+import io.sparkgen.model.nn.Backprop;
 import io.sparkgen.model.optim.Adam;
 import io.sparkgen.model.params.NamedArrays;
 import io.sparkgen.model.random.Rng;
@@ -11,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -40,10 +40,20 @@ public final class VaeGanObjective implements Objective {
   /** The step's randomness: eps of the reparameterisation, z_p ~ N(0, I), D's masks for x and x~, those for x_p. */
   public record Noise(INDArray eps, INDArray zPrior, List<INDArray> pairMasks, List<INDArray> priorMasks) {}
 
-  /** Each player's gradient of its own loss, and the graphs' outputs. */
+  /**
+   * Each player's gradient of its own loss, and the graphs' outputs; {@link #close()} gives their
+   * arrays back for reuse.
+   */
   public record Gradients(
       Map<String, INDArray> encoder, Map<String, INDArray> decoder, Map<String, INDArray> discriminator,
-      Map<String, INDArray> outputs) {}
+      Map<String, INDArray> outputs, List<Backprop.Result> results)
+      implements AutoCloseable {
+
+    @Override
+    public void close() {
+      results.forEach(Backprop.Result::close);
+    }
+  }
 
   public Noise drawNoise(int n, Rng rng, DataType type) {
     INDArray eps = rng.gaussian(type, n, net.config().latentDim());
@@ -69,49 +79,50 @@ public final class VaeGanObjective implements Objective {
     putLabels(in, batch);
     putMasks(in, VaeGanNetwork.REAL, noise.pairMasks());
     putMasks(in, VaeGanNetwork.RECON, noise.pairMasks());
-    OutAndGrad e =
-        net.encoderGraph.calculateGradientsAndOutputs(
-            in, List.of(net.encoderLoss, net.z, net.kl, net.featureError, net.pixelError), net.encoderNames);
+    Backprop.Result e =
+        Backprop.run(
+            net.encoderGraph, in, List.of(net.encoderLoss, net.z, net.kl, net.featureError, net.pixelError), net.encoderNames);
 
     in.remove(VaeGanNetwork.EPS);
-    in.put(VaeGanNetwork.Z, e.getOutputs().get(net.z));
+    in.put(VaeGanNetwork.Z, e.outputs().get(net.z));
     in.put(VaeGanNetwork.Z_PRIOR, noise.zPrior());
     putMasks(in, VaeGanNetwork.PRIOR, noise.priorMasks());
-    OutAndGrad d =
-        net.decoderGraph.calculateGradientsAndOutputs(
-            in, List.of(net.decoderLoss, net.reconstruction, net.prior), net.decoderNames);
+    Backprop.Result d =
+        Backprop.run(net.decoderGraph, in, List.of(net.decoderLoss, net.reconstruction, net.prior), net.decoderNames);
 
     in.remove(VaeGanNetwork.Z);
     in.remove(VaeGanNetwork.Z_PRIOR);
-    in.put(VaeGanNetwork.X_RECON, d.getOutputs().get(net.reconstruction));
-    in.put(VaeGanNetwork.X_PRIOR, d.getOutputs().get(net.prior));
-    OutAndGrad s =
-        net.discriminatorGraph.calculateGradientsAndOutputs(
-            in, List.of(net.discriminatorLoss, net.logitReal, net.logitRecon, net.logitPrior), net.discriminatorNames);
+    in.put(VaeGanNetwork.X_RECON, d.outputs().get(net.reconstruction));
+    in.put(VaeGanNetwork.X_PRIOR, d.outputs().get(net.prior));
+    Backprop.Result s =
+        Backprop.run(
+            net.discriminatorGraph, in, List.of(net.discriminatorLoss, net.logitReal, net.logitRecon, net.logitPrior),
+            net.discriminatorNames);
 
-    Map<String, INDArray> outputs = new HashMap<>(e.getOutputs());
-    outputs.putAll(d.getOutputs());
-    outputs.putAll(s.getOutputs());
-    return new Gradients(e.getGradients(), d.getGradients(), s.getGradients(), outputs);
+    Map<String, INDArray> outputs = new HashMap<>(e.outputs());
+    outputs.putAll(d.outputs());
+    outputs.putAll(s.outputs());
+    return new Gradients(e.gradients(), d.gradients(), s.gradients(), outputs, List.of(s, d, e));
   }
 
   @Override
   public StepReport step(Batch batch, Rng rng) {
-    Gradients grads = gradients(batch, drawNoise(batch.size(), rng, batch.images().dataType()));
-    encoderAdam.update(net.parameters(), grads.encoder());
-    decoderAdam.update(net.parameters(), grads.decoder());
-    discriminatorAdam.update(net.parameters(), grads.discriminator());
-    Map<String, INDArray> out = grads.outputs();
     Map<String, Double> metrics = new TreeMap<>();
-    metrics.put("enc_loss", out.get(net.encoderLoss).getDouble(0));
-    metrics.put("dec_loss", out.get(net.decoderLoss).getDouble(0));
-    metrics.put("d_loss", out.get(net.discriminatorLoss).getDouble(0));
-    metrics.put("kl_nats", mean(out, net.kl));
-    metrics.put("dis_l_error", mean(out, net.featureError));
-    metrics.put("pixel_nll_nats", mean(out, net.pixelError));
-    metrics.put("d_real", sigmoidMean(out, net.logitReal));
-    metrics.put("d_recon", sigmoidMean(out, net.logitRecon));
-    metrics.put("d_prior", sigmoidMean(out, net.logitPrior));
+    try (Gradients grads = gradients(batch, drawNoise(batch.size(), rng, batch.images().dataType()))) {
+      encoderAdam.update(net.parameters(), grads.encoder());
+      decoderAdam.update(net.parameters(), grads.decoder());
+      discriminatorAdam.update(net.parameters(), grads.discriminator());
+      Map<String, INDArray> out = grads.outputs();
+      metrics.put("enc_loss", out.get(net.encoderLoss).getDouble(0));
+      metrics.put("dec_loss", out.get(net.decoderLoss).getDouble(0));
+      metrics.put("d_loss", out.get(net.discriminatorLoss).getDouble(0));
+      metrics.put("kl_nats", mean(out, net.kl));
+      metrics.put("dis_l_error", mean(out, net.featureError));
+      metrics.put("pixel_nll_nats", mean(out, net.pixelError));
+      metrics.put("d_real", sigmoidMean(out, net.logitReal));
+      metrics.put("d_recon", sigmoidMean(out, net.logitRecon));
+      metrics.put("d_prior", sigmoidMean(out, net.logitPrior));
+    }
     return StepReport.of(metrics);
   }
 

@@ -1,0 +1,200 @@
+package io.sparkgen.model.nn;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.Listener;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.config.ExecutionResult;
+import org.nd4j.autodiff.samediff.config.SDValue;
+import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.autodiff.samediff.internal.SessionMemMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.LongShapeDescriptor;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A SameDiff inference session whose array cache can be left on. M2.1's own cache ({@code
+ * ArrayCacheMemoryMgr}) and session know arrays by {@code INDArray.getId()}, and a reused array's
+ * new id ({@code assignNewId}: counter + 1) is the id that the next new array also gets, so two live
+ * arrays can share an id and the cache fails with "Array was released multiple times" (seen when
+ * the UNet's gradients were given back); and the session keeps the id of every array it ever gave back, a set
+ * that grows by thousands of entries per training step. Here the cache knows arrays by identity
+ * ({@link ArrayCache}), and the given-back ids are forgotten at the start of each run.
+ *
+ * <p>One session per graph and thread, as SameDiff's own.
+ */
+final class RecyclingSession extends InferenceSession {
+
+  private final ArrayCache memory;
+
+  private RecyclingSession(SameDiff graph) {
+    super(graph);
+    this.memory = new ArrayCache((long) (0.25 * Pointer.maxBytes()));
+    setMmgr(memory);
+  }
+
+  /** This thread's session of {@code graph}, installed in place of SameDiff's default one. */
+  static RecyclingSession of(SameDiff graph) {
+    long thread = Thread.currentThread().getId();
+    InferenceSession current = graph.getSessions().get(thread);
+    if (current instanceof RecyclingSession recycling) {
+      return recycling;
+    }
+    RecyclingSession session = new RecyclingSession(graph);
+    graph.getSessions().put(thread, session);
+    return session;
+  }
+
+  /** Where arrays go back to be reused; only from this session's thread. */
+  ArrayCache memory() {
+    return memory;
+  }
+
+  @Override
+  public ExecutionResult output(
+      List<String> variables,
+      Map<String, INDArray> placeholderValues,
+      Map<String, SDValue> otherPlaceHolderValues,
+      MultiDataSet batch,
+      Collection<String> requiredActivations,
+      List<Listener> listeners,
+      At at) {
+    freedArrays.clear();
+    return super.output(variables, placeholderValues, otherPlaceHolderValues, batch, requiredActivations, listeners, at);
+  }
+
+  /**
+   * Arrays given back, by data type, order and shape, for the next allocation of exactly that kind;
+   * the oldest are freed when more than {@code maxBytes} are held.
+   */
+  final class ArrayCache implements SessionMemMgr {
+
+    private final long maxBytes;
+    private final Map<String, ArrayDeque<INDArray>> free = new HashMap<>();
+    /** Every held array with its key (INDArray's own equals compares contents, hence identity). */
+    private final Map<INDArray, String> held = new IdentityHashMap<>();
+    /** Held arrays, oldest first; may also name arrays taken since, which eviction skips. */
+    private final ArrayDeque<INDArray> age = new ArrayDeque<>();
+    private long heldBytes;
+
+    ArrayCache(long maxBytes) {
+      this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public INDArray allocate(boolean detached, DataType dataType, long... shape) {
+      return take(dataType, 'c', shape);
+    }
+
+    @Override
+    public INDArray allocate(boolean detached, LongShapeDescriptor descriptor) {
+      if (descriptor.isEmpty()) {
+        return Nd4j.create(descriptor);
+      }
+      return take(descriptor.dataType(), descriptor.getOrder(), descriptor.getShape());
+    }
+
+    @Override
+    public INDArray ulike(INDArray array) {
+      return take(array.dataType(), 'c', array.shape());
+    }
+
+    @Override
+    public INDArray dup(INDArray array) {
+      INDArray copy = ulike(array);
+      if (!array.isEmpty()) {
+        copy.assign(array);
+      }
+      return copy;
+    }
+
+    private INDArray take(DataType dataType, char order, long[] shape) {
+      ArrayDeque<INDArray> arrays = free.get(key(dataType, order, shape));
+      INDArray array = arrays == null ? null : arrays.pollLast();
+      if (array == null) {
+        return Nd4j.createUninitializedDetached(dataType, order, shape);
+      }
+      held.remove(array);
+      heldBytes -= bytes(array);
+      freedArrays.remove(array.getId()); // its id names a live array again
+      return array;
+    }
+
+    /**
+     * Keeps {@code array} for reuse. A view, or an array whose buffer another array shares, is left
+     * to the garbage collector: reusing it would overwrite what the other still reads.
+     */
+    @Override
+    public void release(INDArray array) {
+      if (array == null || array.isEmpty() || array.isView() || !array.closeable() || held.containsKey(array)) {
+        return;
+      }
+      if (Nd4j.getExecutioner().useCount(array.data()) > 1) {
+        return;
+      }
+      long bytes = bytes(array);
+      if (bytes > maxBytes) {
+        array.close();
+        return;
+      }
+      while (heldBytes + bytes > maxBytes && !age.isEmpty()) {
+        INDArray oldest = age.pollFirst();
+        String key = held.remove(oldest);
+        if (key != null) {
+          free.get(key).removeFirstOccurrence(oldest);
+          heldBytes -= bytes(oldest);
+          oldest.close();
+        }
+      }
+      String key = key(array.dataType(), array.ordering(), array.shape());
+      free.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(array);
+      held.put(array, key);
+      heldBytes += bytes;
+      age.addLast(array);
+      if (age.size() > 2 * held.size() + 1024) {
+        compactAge();
+      }
+    }
+
+    /** Keeps in {@link #age} only each held array's latest release. */
+    private void compactAge() {
+      Map<INDArray, Boolean> seen = new IdentityHashMap<>();
+      ArrayDeque<INDArray> latest = new ArrayDeque<>();
+      for (Iterator<INDArray> it = age.descendingIterator(); it.hasNext(); ) {
+        INDArray array = it.next();
+        if (held.containsKey(array) && seen.put(array, Boolean.TRUE) == null) {
+          latest.addFirst(array);
+        }
+      }
+      age.clear();
+      age.addAll(latest);
+    }
+
+    @Override
+    public void close() {
+      held.keySet().forEach(INDArray::close);
+      held.clear();
+      free.clear();
+      age.clear();
+      heldBytes = 0;
+    }
+
+    private static String key(DataType dataType, char order, long[] shape) {
+      return dataType + "/" + order + Arrays.toString(shape);
+    }
+
+    private static long bytes(INDArray array) {
+      return array.data().length() * array.dataType().width();
+    }
+  }
+}
