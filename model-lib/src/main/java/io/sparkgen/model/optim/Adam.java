@@ -1,10 +1,11 @@
 package io.sparkgen.model.optim;
 
 import io.sparkgen.model.params.NamedArrays;
+import java.util.HashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Adam (Kingma &amp; Ba 2015, Algorithm 1 in the efficient form of Sec. 2) over one player's named
@@ -16,6 +17,7 @@ public final class Adam {
 
   private final AdamConfig config;
   private final NamedArrays state = NamedArrays.empty();
+  private final Map<String, INDArray> scratch = new HashMap<>();
 
   /** Zero moments for every parameter in {@code parameters}. */
   public Adam(AdamConfig config, NamedArrays parameters) {
@@ -53,10 +55,24 @@ public final class Adam {
       INDArray theta = parameters.get(name);
       INDArray m = state.get("m/" + name);
       INDArray v = state.get("v/" + name);
-      m.muli(b1).addi(g.mul(1.0 - b1));
-      v.muli(b2).addi(g.mul(g).muli(1.0 - b2));
-      INDArray step = m.div(Transforms.sqrt(v, true).addi(config.epsilon())).muli(alphaT);
-      theta.subi(step);
+      INDArray scratch = scratch(name, theta);
+      m.muli(b1).addi(scratch.assign(g).muli(1.0 - b1));
+      v.muli(b2).addi(scratch.assign(g).muli(g).muli(1.0 - b2));
+      Nd4j.exec(new Sqrt(v, scratch));
+      theta.subi(scratch.addi(config.epsilon()).rdivi(m).muli(alphaT));
     }
+  }
+
+  /**
+   * A work array of {@code theta}'s shape, kept between steps: the update is written in place so
+   * that a step allocates no memory (fresh native memory is what costs, see nn.Backprop).
+   */
+  private INDArray scratch(String name, INDArray theta) {
+    INDArray s = scratch.get(name);
+    if (s == null || !s.equalShapes(theta) || s.dataType() != theta.dataType()) {
+      s = Nd4j.createUninitialized(theta.dataType(), theta.shape());
+      scratch.put(name, s);
+    }
+    return s;
   }
 }
