@@ -1,5 +1,6 @@
 package io.sparkgen.model.nn;
 
+import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Collection;
@@ -36,6 +37,7 @@ import org.nd4j.linalg.factory.Nd4j;
 final class RecyclingSession extends InferenceSession {
 
   private final ArrayCache memory;
+  private final WeakReference<Thread> owner = new WeakReference<>(Thread.currentThread());
 
   private RecyclingSession(SameDiff graph) {
     super(graph);
@@ -43,16 +45,32 @@ final class RecyclingSession extends InferenceSession {
     setMmgr(memory);
   }
 
-  /** This thread's session of {@code graph}, installed in place of SameDiff's default one. */
+  /**
+   * This thread's session of {@code graph}, installed in place of SameDiff's default one. Making a
+   * new one first drops the sessions of threads that have ended, freeing their caches: a model
+   * kept on a Spark executor is stepped by whichever task thread runs, and SameDiff would keep each
+   * thread's session for ever.
+   */
   static RecyclingSession of(SameDiff graph) {
     long thread = Thread.currentThread().getId();
     InferenceSession current = graph.getSessions().get(thread);
     if (current instanceof RecyclingSession recycling) {
       return recycling;
     }
+    graph.getSessions().values().removeIf(s -> s instanceof RecyclingSession r && r.ownerEnded());
     RecyclingSession session = new RecyclingSession(graph);
     graph.getSessions().put(thread, session);
     return session;
+  }
+
+  /** Whether the thread that made this session has ended; if so, its cached arrays are freed. */
+  private boolean ownerEnded() {
+    Thread thread = owner.get();
+    if (thread != null && thread.isAlive()) {
+      return false;
+    }
+    memory.close();
+    return true;
   }
 
   /** Where arrays go back to be reused; only from this session's thread. */

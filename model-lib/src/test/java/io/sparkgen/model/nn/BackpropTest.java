@@ -161,4 +161,19 @@ class BackpropTest {
     assertTrue(first == c && second == b, "newest first");
     assertTrue(third != view && third != a);
   }
+
+  /** A session whose thread has ended is dropped, its cached arrays freed, when another thread starts one. */
+  @Test
+  void theSessionOfAnEndedThreadIsDroppedAndItsArraysFreed() throws InterruptedException {
+    SameDiff graph = SameDiff.create();
+    INDArray kept = Nd4j.createUninitializedDetached(DataType.FLOAT, 8);
+    Thread worker = new Thread(() -> RecyclingSession.of(graph).memory().release(kept));
+    worker.start();
+    worker.join();
+    assertEquals(1, graph.getSessions().size());
+    assertFalse(kept.wasClosed());
+    RecyclingSession mine = RecyclingSession.of(graph);
+    assertTrue(kept.wasClosed());
+    assertEquals(Map.of(Thread.currentThread().getId(), mine), graph.getSessions());
+  }
 }
