@@ -103,10 +103,12 @@ public final class Layers {
 
   /**
    * Group normalisation (Wu &amp; He 2018) of NCHW {@code x} with {@code channels} channels in
-   * {@code groups} groups: each image's group is standardised over (channels of the group, H, W) by
-   * libnd4j's layer_norm op (mean and biased standard deviation, no epsilon term; one fused op
-   * instead of eight elementwise ones), then scaled by gamma [1, C, 1, 1] and shifted by beta.
-   * Unlike batch norm it has no running state, so training and sampling graphs are the same.
+   * {@code groups} groups: each image's group is standardised over (channels of the group, H, W)
+   * with its mean and biased standard deviation, no epsilon term, then scaled by gamma [1, C, 1, 1]
+   * and shifted by beta. Unlike batch norm it has no running state, so training and sampling graphs
+   * are the same. Written as elementwise ops and two means rather than libnd4j's layer_norm op: the
+   * same values to float rounding, and its backward pass (layer_norm_bp was ~40% of a UNet step's op
+   * time) 2-3x faster.
    */
   public static SDVariable groupNorm(
       GraphBuilder g, String name, SDVariable x, long channels, int groups, long height, long width) {
@@ -116,8 +118,9 @@ public final class Layers {
     SDVariable gamma = g.param(name + "/gamma", Init.ONES, 1, channels, 1, 1);
     SDVariable beta = g.param(name + "/beta", Init.ZEROS, 1, channels, 1, 1);
     SDVariable grouped = x.reshape(-1, groups, (channels / groups) * height * width);
-    SDVariable unitGain = g.sd().constant(org.nd4j.linalg.factory.Nd4j.ones(g.type(), groups));
-    SDVariable xHat = g.sd().nn().layerNorm(grouped, unitGain, true, 2);
+    SDVariable centred = grouped.sub(grouped.mean(true, 2));
+    SDVariable inverseStd = g.sd().math().rsqrt(centred.mul(centred).mean(true, 2));
+    SDVariable xHat = mulBroadcast(centred, inverseStd);
     return mulBroadcast(xHat.reshape(-1, channels, height, width), gamma).add(beta);
   }
 
