@@ -146,18 +146,13 @@ public final class Backprop {
       }
       Set<INDArray> seen = Collections.newSetFromMap(new IdentityHashMap<>());
       seen.addAll(placeholders.values());
-      List<INDArray> release = new ArrayList<>();
-      for (INDArray array : outputs.values()) {
-        if (array != null && !array.isView() && seen.add(array)) {
-          release.add(array);
+      for (Map<String, INDArray> arrays : List.of(outputs, gradients)) {
+        for (INDArray array : arrays.values()) {
+          if (array != null && !array.isView() && seen.add(array)) {
+            session.memory().release(array);
+          }
         }
       }
-      for (INDArray array : gradients.values()) {
-        if (array != null && !array.isView() && seen.add(array)) {
-          release.add(array);
-        }
-      }
-      release.forEach(session.memory()::release);
     }
   }
 }

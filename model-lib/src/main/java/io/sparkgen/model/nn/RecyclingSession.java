@@ -101,7 +101,10 @@ final class RecyclingSession extends InferenceSession {
     private final Map<String, ArrayDeque<INDArray>> free = new HashMap<>();
     /** Every held array with its key (INDArray's own equals compares contents, hence identity). */
     private final Map<INDArray, String> held = new IdentityHashMap<>();
-    /** Held arrays, oldest first; may also name arrays taken since, which eviction skips. */
+    /**
+     * Held arrays in the order they were given back; eviction skips entries of arrays taken since,
+     * and an array given back again goes at its earlier entry.
+     */
     private final ArrayDeque<INDArray> age = new ArrayDeque<>();
     private long heldBytes;
 
