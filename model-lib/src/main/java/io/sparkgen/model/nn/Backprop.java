@@ -23,7 +23,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (hundreds of thousands of page faults per UNet step). With the cache on, the session hands each
  * array back once its last reader has run, and the next op of that shape reuses it; {@link
  * Result#close()} hands back the returned outputs and gradients too, so that a steady training
- * loop allocates nothing new.
+ * loop allocates nothing new. Slow backward ops are swapped for faster equivalents ({@link
+ * FastGradientOps}).
  *
  * <p>Thread use as SameDiff's own: one session, and so one cache, per graph and thread; close a
  * result on the thread that made it.
@@ -44,6 +45,7 @@ public final class Backprop {
       SameDiff graph, Map<String, INDArray> placeholders, Collection<String> outputs, Collection<String> wrt) {
     if (graph.getFunction(GRAD_FN) == null) {
       graph.createGradFunction();
+      FastGradientOps.apply(graph.getFunction(GRAD_FN));
     }
     SameDiff gradFn = graph.getFunction(GRAD_FN);
     gradFn.setEnableCache(true);
