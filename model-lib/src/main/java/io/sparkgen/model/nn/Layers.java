@@ -45,8 +45,13 @@ public final class Layers {
             .paddingMode(padding == Padding.SAME ? PaddingMode.SAME : PaddingMode.VALID)
             .dataFormat(Conv2DConfig.NCHW)
             .build();
-    SDVariable y = g.sd().cnn().conv2d(x, w, config);
-    return bias ? y.add(g.param(name + "/b", Init.ZEROS, 1, out, 1, 1)) : y;
+    if (!bias) {
+      return g.sd().cnn().conv2d(x, w, config);
+    }
+    // The bias goes into the conv op (oneDNN adds it, and its backward pass sums its gradient) rather
+    // than a separate broadcast add, whose add_bp cost as much as a small convolution's backward pass.
+    SDVariable b = g.param(name + "/b", Init.ZEROS, 1, out, 1, 1);
+    return g.sd().cnn().conv2d(x, w, b.reshape(out), config);
   }
 
   /**
