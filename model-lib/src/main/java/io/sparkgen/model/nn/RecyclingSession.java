@@ -9,16 +9,22 @@ import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.bytedeco.javacpp.Pointer;
+import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.Listener;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.config.ExecutionResult;
 import org.nd4j.autodiff.samediff.config.SDValue;
+import org.nd4j.autodiff.samediff.internal.AbstractSession.VarId;
+import org.nd4j.autodiff.samediff.internal.FrameIter;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
 import org.nd4j.autodiff.samediff.internal.SessionMemMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2DDerivative;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -89,6 +95,26 @@ final class RecyclingSession extends InferenceSession {
       At at) {
     freedArrays.clear();
     return super.output(variables, placeholderValues, otherPlaceHolderValues, batch, requiredActivations, listeners, at);
+  }
+
+  /** As SameDiff's, but a convolution's backward pass may run over the batch in chunks ({@link ConvBackward}). */
+  @Override
+  public ExecutionResult doExec(
+      DifferentialFunction op,
+      OpContext context,
+      FrameIter outputFrameIter,
+      Set<VarId> opInputs,
+      Set<VarId> allIterInputs,
+      Set<String> constAndPhInputs,
+      Map<String, SDValue> otherPlaceHolders) {
+    if (op instanceof Conv2DDerivative conv && context != null) {
+      long[] args = conv.iArgs();
+      if (ConvBackward.splits(context.getInputArrays(), context.getOutputArrays(), args)) {
+        ConvBackward.run(context, args, memory);
+        return ExecutionResult.createFrom(op, context);
+      }
+    }
+    return super.doExec(op, context, outputFrameIter, opInputs, allIterInputs, constAndPhInputs, otherPlaceHolders);
   }
 
   /**
