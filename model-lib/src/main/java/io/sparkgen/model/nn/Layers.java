@@ -158,17 +158,22 @@ public final class Layers {
     SDVariable gamma = g.param(name + "/gamma", Init.ONES, statShape);
     SDVariable beta = g.param(name + "/beta", Init.ZEROS, statShape);
     SDVariable mean;
+    SDVariable centred;
     SDVariable variance;
     if (training) {
       g.ensureBuffer(name + "/running_mean", 0.0, statShape);
       g.ensureBuffer(name + "/running_var", 1.0, statShape);
       mean = x.mean(true, axes);
-      variance = x.squaredDifference(mean).mean(true, axes);
+      centred = x.sub(mean);
+      // centred * centred rather than squaredDifference(x, mean), whose squaredsubtract_bp reduces the
+      // broadcast mean's gradient as slowly as multiply_bp (~30 ms of a DCGAN generator step).
+      variance = centred.mul(centred).mean(true, axes);
     } else {
       mean = g.buffer(name + "/running_mean", 0.0, statShape);
+      centred = x.sub(mean);
       variance = g.buffer(name + "/running_var", 1.0, statShape);
     }
-    SDVariable xHat = mulBroadcast(x.sub(mean), g.sd().math().rsqrt(variance.add(epsilon)));
+    SDVariable xHat = mulBroadcast(centred, g.sd().math().rsqrt(variance.add(epsilon)));
     SDVariable y = mulBroadcast(xHat, gamma).add(beta);
     return new BatchNorm(name, y, training ? mean : null, training ? variance : null);
   }
