@@ -1,6 +1,7 @@
 package io.sparkgen.model.diffusion;
 
 import io.sparkgen.model.Network;
+import io.sparkgen.model.nn.Forward;
 import io.sparkgen.model.nn.GraphBuilder;
 import io.sparkgen.model.params.NamedArrays;
 import java.util.HashMap;
@@ -74,7 +75,7 @@ public final class DiffusionNetwork implements Network {
    * null for an unconditional model, and -1 for "no label" (classifier-free guidance).
    */
   public INDArray epsilon(INDArray x, int[] t, int[] labels) {
-    return predict.output(inputs(x, t, labels), epsilon).get(epsilon);
+    return Forward.run(predict, inputs(x, t, labels), epsilon).get(epsilon);
   }
 
   Map<String, INDArray> inputs(INDArray x, int[] t, int[] labels) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkgen.model.ImageShape;
 import io.sparkgen.model.config.Configs;
 import io.sparkgen.model.nn.Backprop;
+import io.sparkgen.model.nn.Forward;
 import io.sparkgen.model.nn.GraphBuilder;
 import io.sparkgen.model.nn.Layers.Padding;
 import io.sparkgen.model.nn.Layers;
@@ -157,7 +158,7 @@ public final class DomainClassifier implements FeatureExtractor {
       throw new IllegalArgumentException("the domain feature network reads " + s.channels() + "x" + s.height() + "x"
           + s.width() + " images, got " + java.util.Arrays.toString(shape));
     }
-    Map<String, INDArray> out = graph.output(Map.of(X, images.castTo(DataType.FLOAT)), features, logits);
+    Map<String, INDArray> out = Forward.run(graph, Map.of(X, images.castTo(DataType.FLOAT)), features, logits);
     return new Output(out.get(features), out.get(logits));
   }
 

@@ -3,6 +3,7 @@ package io.sparkgen.model.flow;
 import io.sparkgen.model.Batch;
 import io.sparkgen.model.Network;
 import io.sparkgen.model.flow.FlowLayers.Flowed;
+import io.sparkgen.model.nn.Forward;
 import io.sparkgen.model.nn.GraphBuilder;
 import io.sparkgen.model.params.NamedArrays;
 import java.util.ArrayList;
@@ -156,7 +157,7 @@ public final class FlowNetwork implements Network {
   public void initialiseActNorm(INDArray xLogit, int[] labels) {
     Map<String, INDArray> in = inputs(X, xLogit, labels);
     for (int k = 0; k < config.steps(); k++) {
-      INDArray h = density.output(in, actNormInputs.get(k)).get(actNormInputs.get(k));
+      INDArray h = Forward.run(density, in, actNormInputs.get(k)).get(actNormInputs.get(k));
       FlowLayers.initActNorm(parameters, step(k) + "/actnorm", h);
     }
     buffers.get(ACTNORM_INITIALISED).assign(1.0);
@@ -164,7 +165,7 @@ public final class FlowNetwork implements Network {
 
   /** {z, log|det dz/dx| per image, log p(x) per image} for logit-space images. */
   public INDArray[] forward(INDArray xLogit, int[] labels) {
-    Map<String, INDArray> out = density.output(inputs(X, xLogit, labels), z, logDet, logPx);
+    Map<String, INDArray> out = Forward.run(density, inputs(X, xLogit, labels), z, logDet, logPx);
     return new INDArray[] {out.get(z), out.get(logDet), out.get(logPx)};
   }
 
@@ -174,7 +175,7 @@ public final class FlowNetwork implements Network {
     for (int k = 0; k < config.steps(); k++) {
       in.put(inverseKernelName(k), FlowLayers.inverseKernel(parameters, buffers, step(k) + "/invconv", type));
     }
-    return inverse.output(in, x).get(x);
+    return Forward.run(inverse, in, x).get(x);
   }
 
   /** Shape of z for n images: [n, 4C, H/2, W/2]. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkgen.model.ImageShape;
 import io.sparkgen.model.config.Configs;
 import io.sparkgen.model.nn.Backprop;
+import io.sparkgen.model.nn.Forward;
 import io.sparkgen.model.optim.Adam;
 import io.sparkgen.model.optim.AdamConfig;
 import io.sparkgen.model.random.Rng;
@@ -140,7 +141,7 @@ public final class CriticWasserstein {
       long to = Math.min(n, from + batch);
       INDArray x = a.get(NDArrayIndex.interval(from, to)).dup('c');
       INDArray xFake = b.get(NDArrayIndex.interval(from, to)).dup('c');
-      Map<String, INDArray> out = net.discriminatorGraph.output(
+      Map<String, INDArray> out = Forward.run(net.discriminatorGraph,
           inputs(net, x, xFake, Nd4j.zeros(DataType.FLOAT, to - from, 1, 1, 1)), net.logitReal, net.logitFake);
       sum += out.get(net.logitReal).castTo(DataType.DOUBLE).sumNumber().doubleValue()
           - out.get(net.logitFake).castTo(DataType.DOUBLE).sumNumber().doubleValue();

@@ -3,6 +3,7 @@ package io.sparkgen.model.gan;
 import io.sparkgen.model.Batch;
 import io.sparkgen.model.SampleRequest;
 import io.sparkgen.model.Sampler;
+import io.sparkgen.model.nn.Forward;
 import io.sparkgen.model.nn.GraphBuilder;
 import io.sparkgen.model.params.NamedArrays;
 import io.sparkgen.model.random.Rng;
@@ -60,6 +61,6 @@ public final class GanSampler implements Sampler {
     if (architecture.numClasses() > 0) {
       in.put(GanNetwork.Y, Batch.oneHot(request.labels(), architecture.numClasses(), type));
     }
-    return graph.output(in, image).get(image);
+    return Forward.run(graph, in, image).get(image);
   }
 }

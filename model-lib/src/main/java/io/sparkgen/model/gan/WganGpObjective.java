@@ -4,6 +4,7 @@ import io.sparkgen.model.Batch;
 import io.sparkgen.model.Objective;
 import io.sparkgen.model.StepReport;
 import io.sparkgen.model.nn.Backprop;
+import io.sparkgen.model.nn.Forward;
 import io.sparkgen.model.optim.Adam;
 import io.sparkgen.model.optim.AdamConfig;
 import io.sparkgen.model.params.NamedArrays;
@@ -93,7 +94,7 @@ public final class WganGpObjective implements Objective {
     gIn.putAll(noise.generatorInputs());
     GanObjective.putMasks(gIn, GanNetwork.FAKE, noise.fakeMasks());
     GanObjective.putLabels(gIn, real, net.architecture);
-    INDArray xFake = net.generatorGraph.output(gIn, net.fake).get(net.fake);
+    INDArray xFake = Forward.run(net.generatorGraph, gIn, net.fake).get(net.fake);
 
     Map<String, INDArray> dIn = new HashMap<>();
     dIn.put(GanNetwork.X_REAL, real.images());

@@ -2,6 +2,7 @@ package io.sparkgen.model.latentdiffusion;
 
 import io.sparkgen.model.Network;
 import io.sparkgen.model.diffusion.Conditioning;
+import io.sparkgen.model.nn.Forward;
 import io.sparkgen.model.nn.GraphBuilder;
 import io.sparkgen.model.params.NamedArrays;
 import io.sparkgen.model.vae.VaeConfig;
@@ -128,7 +129,7 @@ public final class LatentDiffusionNetwork implements Network {
    * labels} null for an unconditional model, and -1 for "no label" (classifier-free guidance).
    */
   public INDArray epsilon(INDArray z, int[] t, int[] labels) {
-    return predict.output(inputs(z, t, labels), epsilon).get(epsilon);
+    return Forward.run(predict, inputs(z, t, labels), epsilon).get(epsilon);
   }
 
   Map<String, INDArray> inputs(INDArray z, int[] t, int[] labels) {

@@ -85,7 +85,7 @@ public final class Backprop {
    * placeholder itself but then gives the caller's array, not its cast, back to the cache at the
    * end of the run, where the next op of that shape would overwrite it.
    */
-  private static Map<String, INDArray> castToGraphTypes(SameDiff graph, Map<String, INDArray> placeholders) {
+  static Map<String, INDArray> castToGraphTypes(SameDiff graph, Map<String, INDArray> placeholders) {
     Map<String, INDArray> cast = null;
     for (Map.Entry<String, INDArray> e : placeholders.entrySet()) {
       if (!graph.hasVariable(e.getKey())) {

@@ -79,6 +79,11 @@ final class RecyclingSession extends InferenceSession {
     return true;
   }
 
+  /** How many given-back array ids the session remembers now (this run's only). */
+  int rememberedFreedIds() {
+    return freedArrays.size();
+  }
+
   /** Where arrays go back to be reused; only from this session's thread. */
   ArrayCache memory() {
     return memory;

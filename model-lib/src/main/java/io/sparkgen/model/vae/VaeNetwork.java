@@ -2,6 +2,7 @@ package io.sparkgen.model.vae;
 
 import io.sparkgen.model.Batch;
 import io.sparkgen.model.Network;
+import io.sparkgen.model.nn.Forward;
 import io.sparkgen.model.nn.GraphBuilder;
 import io.sparkgen.model.params.NamedArrays;
 import java.util.HashMap;
@@ -133,20 +134,20 @@ public final class VaeNetwork implements Network {
   /** {mu, logvar} of q(z|x) for binarised images, each [N, latent]. */
   public INDArray[] encode(INDArray xBinary, int[] labels) {
     Map<String, INDArray> in = inputs(X, xBinary, labels);
-    Map<String, INDArray> out = encoder.output(in, mu, logVar);
+    Map<String, INDArray> out = Forward.run(encoder, in, mu, logVar);
     return new INDArray[] {out.get(mu), out.get(logVar)};
   }
 
   /** Logits of p(x|z), [N, C, H, W]. */
   public INDArray decodeLogits(INDArray z, int[] labels) {
-    return decoder.output(inputs(Z, z, labels), logits).get(logits);
+    return Forward.run(decoder, inputs(Z, z, labels), logits).get(logits);
   }
 
   /** The training graph's analytic KL(q(z|x) || p(z)) per image, in nats. */
   public INDArray klPerImage(INDArray xBinary, int[] labels) {
     Map<String, INDArray> in = inputs(X, xBinary, labels);
     in.put(EPS, Nd4j.zeros(xBinary.dataType(), xBinary.size(0), config.latentDim()));
-    return train.output(in, kl).get(kl);
+    return Forward.run(train, in, kl).get(kl);
   }
 
   Map<String, INDArray> inputs(String name, INDArray value, int[] labels) {
