@@ -4,9 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -39,40 +40,42 @@ class FastGradientOpsTest {
     return leaky ? sd.nn().leakyRelu(x, 0.2) : sd.nn().relu(x, 0.0);
   }
 
-  @Test
-  void reluGradientsEqualSameDiffsAndTheSlowOpIsGone() {
-    Map<String, INDArray> expected = graph(false).calculateGradients(Map.of(), List.of("x", "w"));
-    SameDiff sd = graph(false);
+  /**
+   * Asserts that Backprop's gradients equal SameDiff's own and returns them; {@code ops} receives
+   * the op names of Backprop's gradient function.
+   */
+  private static Map<String, INDArray> gradients(boolean leaky, List<String> ops) {
+    Map<String, INDArray> expected = graph(leaky).calculateGradients(Map.of(), List.of("x", "w"));
+    SameDiff sd = graph(leaky);
+    Map<String, INDArray> copies = new HashMap<>();
     try (Backprop.Result actual = Backprop.run(sd, Map.of(), List.of("loss"), List.of("x", "w"))) {
       for (String name : List.of("x", "w")) {
         assertArrayEquals(
             expected.get(name).data().asFloat(), actual.gradients().get(name).data().asFloat(), 0f, name);
+        copies.put(name, actual.gradients().get(name).dup());
       }
-      // relu'(0) = 0, as in SameDiff and PyTorch: x[0][0], x[1][1], x[2][1] are exactly zero.
-      INDArray dx = actual.gradients().get("x");
-      // (dL/dy * 0 may be -0.0, which compares equal to 0 in the arrays above.)
-      assertEquals(0.0, Math.abs(dx.getDouble(0, 0)));
-      assertEquals(0.0, Math.abs(dx.getDouble(1, 1)));
-      assertEquals(0.0, Math.abs(dx.getDouble(2, 1)));
     }
-    List<String> ops =
-        sd.getFunction("grad").getOps().values().stream().map(op -> op.getOp().opName()).collect(Collectors.toList());
+    sd.getFunction("grad").getOps().values().forEach(op -> ops.add(op.getOp().opName()));
+    return copies;
+  }
+
+  @Test
+  void reluGradientsEqualSameDiffsAndTheSlowOpIsGone() {
+    List<String> ops = new ArrayList<>();
+    INDArray dx = gradients(false, ops).get("x");
+    // relu'(0) = 0, as in SameDiff and PyTorch: x[0][0], x[1][1], x[2][1] are exactly zero
+    // (dL/dy * 0 may be -0.0, which compares equal to 0 above).
+    assertEquals(0.0, Math.abs(dx.getDouble(0, 0)));
+    assertEquals(0.0, Math.abs(dx.getDouble(1, 1)));
+    assertEquals(0.0, Math.abs(dx.getDouble(2, 1)));
     assertTrue(ops.contains("step"), ops.toString());
     assertTrue(!ops.contains("thresholdedrelu_bp"), ops.toString());
   }
 
   @Test
   void leakyReluGradientsEqualSameDiffsAndTheSlowOpIsGone() {
-    Map<String, INDArray> expected = graph(true).calculateGradients(Map.of(), List.of("x", "w"));
-    SameDiff sd = graph(true);
-    try (Backprop.Result actual = Backprop.run(sd, Map.of(), List.of("loss"), List.of("x", "w"))) {
-      for (String name : List.of("x", "w")) {
-        assertArrayEquals(
-            expected.get(name).data().asFloat(), actual.gradients().get(name).data().asFloat(), 0f, name);
-      }
-    }
-    List<String> ops =
-        sd.getFunction("grad").getOps().values().stream().map(op -> op.getOp().opName()).collect(Collectors.toList());
+    List<String> ops = new ArrayList<>();
+    gradients(true, ops);
     assertTrue(ops.contains("leakyreluderivative"), ops.toString());
     assertTrue(!ops.contains("lrelu_bp"), ops.toString());
   }
