@@ -38,7 +38,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * that grows by thousands of entries per training step. Here the cache knows arrays by identity
  * ({@link ArrayCache}), and the given-back ids are forgotten at the start of each run.
  *
- * <p>One session per graph and thread, as SameDiff's own.
+ * <p>Every graph run of the model library goes through one ({@link Backprop} for training steps,
+ * {@link Forward} for forward passes); it also runs large convolutions' backward passes in chunks
+ * ({@link ConvBackward}). One session per graph and thread, as SameDiff's own.
  */
 final class RecyclingSession extends InferenceSession {
 
