@@ -53,7 +53,7 @@ final class UNet {
       h = residual(g, c, "up" + level, h, embAct, in + out, out, height, width);
       in = out;
       if (level > 0) {
-        h = Layers.upsample2x(sd, h);
+        h = Layers.upsample2x(sd, h, out, height, width);
         height *= 2;
         width *= 2;
         h = Layers.conv2d(g, "up" + level + "/conv", h, out, out, 3, 1, Padding.SAME, true);

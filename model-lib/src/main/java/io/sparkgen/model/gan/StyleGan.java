@@ -131,8 +131,8 @@ public final class StyleGan implements GanArchitecture {
     x = layer(g, 0, x, styles.get(0), ch.get(0), ch.get(0), size);
     int conv = 1;
     for (int b = 1; b < ch.size(); b++) {
+      x = Layers.upsample2x(sd, x, ch.get(b - 1), size[0], size[1]);
       size = new long[] {size[0] * 2, size[1] * 2};
-      x = Layers.upsample2x(sd, x);
       x = layer(g, conv, x, styles.get(conv), ch.get(b - 1), ch.get(b), size);
       conv++;
       x = layer(g, conv, x, styles.get(conv), ch.get(b), ch.get(b), size);

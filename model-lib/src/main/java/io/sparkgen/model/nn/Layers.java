@@ -101,9 +101,15 @@ public final class Layers {
     return x.mul(mask);
   }
 
-  /** SiLU (swish), x * sigmoid(x) (Elfwing et al. 2018; Ho et al. 2020's nonlinearity). */
+  /**
+   * SiLU (swish), x * sigmoid(x) (Elfwing et al. 2018; Ho et al. 2020's nonlinearity), written as
+   * h * (1 + tanh(h)) with h = x / 2: tanh runs oneDNN's vectorised kernel ({@link OneDnnTanh}) and
+   * its backward op too, where libnd4j's swish and its derivative are scalar loops (a SiLU's
+   * forward and backward pass ~4 ms against ~9 ms for [64, 32, 28, 28]).
+   */
   public static SDVariable silu(SameDiff sd, SDVariable x) {
-    return sd.nn().swish(x);
+    SDVariable half = x.mul(0.5);
+    return half.mul(sd.math().tanh(half).add(1.0));
   }
 
   /**
@@ -130,11 +136,16 @@ public final class Layers {
   }
 
   /**
-   * Nearest-neighbour upsampling of NCHW {@code x} by 2 in height and width, as four copies of the
-   * channels rearranged by depth-to-space (M2.1's upsampling2d op fails shape inference in graphs).
+   * Nearest-neighbour upsampling of NCHW {@code x} by 2 in height and width: each pixel is repeated
+   * along a new last axis (concat), then each row along a new row axis. Two contiguous copies and
+   * their slicing backward passes; the earlier four channel copies rearranged by depth-to-space
+   * took ~1.6x as long forward and back (libnd4j's depth_to_space is a slow generic loop; M2.1's
+   * upsampling2d op fails shape inference in graphs).
    */
-  public static SDVariable upsample2x(SameDiff sd, SDVariable x) {
-    return sd.cnn().depthToSpace(sd.concat(1, x, x, x, x), 2, org.nd4j.enums.DataFormat.NCHW);
+  public static SDVariable upsample2x(SameDiff sd, SDVariable x, long channels, long height, long width) {
+    SDVariable pixels = x.reshape(-1, channels, height, width, 1);
+    SDVariable rows = sd.concat(4, pixels, pixels).reshape(-1, channels, height, 1, 2 * width);
+    return sd.concat(3, rows, rows).reshape(-1, channels, 2 * height, 2 * width);
   }
 
   /** Label embedding: one-hot [N, classes] times table [classes, dim] (Keras Embedding init). */

@@ -121,6 +121,10 @@ final class RecyclingSession extends InferenceSession {
         return ExecutionResult.createFrom(op, context);
       }
     }
+    if (OneDnnTanh.replaces(op, context)) {
+      OneDnnTanh.run(context);
+      return ExecutionResult.createFrom(op, context);
+    }
     return super.doExec(op, context, outputFrameIter, opInputs, allIterInputs, constAndPhInputs, otherPlaceHolders);
   }
 

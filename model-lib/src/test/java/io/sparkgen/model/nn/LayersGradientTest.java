@@ -146,7 +146,7 @@ class LayersGradientTest {
     check(new long[] {3, 4, 3, 2}, new long[] {3, 4, 6, 4}, g -> {
       SDVariable x = g.placeholder("x", -1, 4, 3, 2);
       SDVariable y = Layers.silu(g.sd(), Layers.groupNorm(g, "gn", x, 4, 2, 3, 2));
-      return new SDVariable[] {x, Layers.upsample2x(g.sd(), y)};
+      return new SDVariable[] {x, Layers.upsample2x(g.sd(), y, 4, 3, 2)};
     });
   }
 
@@ -155,7 +155,7 @@ class LayersGradientTest {
     GraphBuilder g = new GraphBuilder(NamedArrays.empty(), NamedArrays.empty(), 1L, DataType.DOUBLE);
     SDVariable x = g.placeholder("x", -1, 4, 3, 3);
     SDVariable y = Layers.groupNorm(g, "gn", x, 4, 2, 3, 3);
-    SDVariable up = Layers.upsample2x(g.sd(), x);
+    SDVariable up = Layers.upsample2x(g.sd(), x, 4, 3, 3);
     INDArray in = new Rng(5).gaussian(DataType.DOUBLE, 2, 4, 3, 3).muli(4).addi(3);
     Map<String, INDArray> out = g.sd().output(Map.of("x", in), y.name(), up.name());
     INDArray groups = out.get(y.name()).reshape(4, 18); // (image, group) rows
