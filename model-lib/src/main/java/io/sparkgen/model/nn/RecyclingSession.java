@@ -40,7 +40,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Every graph run of the model library goes through one ({@link Backprop} for training steps,
  * {@link Forward} for forward passes); it also runs large convolutions' backward passes in chunks
- * ({@link ConvBackward}). One session per graph and thread, as SameDiff's own.
+ * ({@link ConvBackward}), tanh through oneDNN ({@link OneDnnTanh}) and computes GroupNorm ({@link GroupNorm}). One session per graph and thread, as SameDiff's own.
  */
 final class RecyclingSession extends InferenceSession {
 
@@ -120,6 +120,11 @@ final class RecyclingSession extends InferenceSession {
         ConvBackward.run(context, args, memory);
         return ExecutionResult.createFrom(op, context);
       }
+    }
+    int groups = GroupNorm.groups(op);
+    if (groups > 0 && context != null) {
+      GroupNorm.run(op, context, groups);
+      return ExecutionResult.createFrom(op, context);
     }
     if (OneDnnTanh.replaces(op, context)) {
       OneDnnTanh.run(context);

@@ -1,5 +1,6 @@
 package io.sparkgen.model.nn;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -7,7 +8,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Central finite differences against SameDiff's gradients, in double precision:
+ * Central finite differences against the gradients that training uses ({@link Backprop}, {@link
+ * Forward}: our session, with its fused and substituted ops), in double precision:
  * dL/dtheta_i ~ (L(theta + h e_i) - L(theta - h e_i)) / 2h, checked on every element (or every
  * {@code stride}-th) of every named variable.
  */
@@ -18,7 +20,10 @@ public final class GradientCheck {
   /** Largest relative error |a - n| / max(|a| + |n|, floor) over the checked elements. */
   public static double maxRelativeError(
       SameDiff sd, Map<String, INDArray> placeholders, String loss, List<String> variables, double h, int stride) {
-    Map<String, INDArray> analytic = sd.calculateGradients(placeholders, variables);
+    Map<String, INDArray> analytic = new HashMap<>();
+    try (Backprop.Result result = Backprop.run(sd, placeholders, List.of(loss), variables)) {
+      result.gradients().forEach((name, gradient) -> analytic.put(name, gradient.dup()));
+    }
     double worst = 0;
     for (String name : variables) {
       INDArray theta = sd.getArrForVarName(name);
@@ -30,9 +35,9 @@ public final class GradientCheck {
       for (long i = 0; i < flat.length(); i += stride) {
         double original = flat.getDouble(i);
         flat.putScalar(i, original + h);
-        double plus = sd.output(placeholders, loss).get(loss).getDouble(0);
+        double plus = Forward.run(sd, placeholders, loss).get(loss).getDouble(0);
         flat.putScalar(i, original - h);
-        double minus = sd.output(placeholders, loss).get(loss).getDouble(0);
+        double minus = Forward.run(sd, placeholders, loss).get(loss).getDouble(0);
         flat.putScalar(i, original);
         double numeric = (plus - minus) / (2 * h);
         double a = grad.getDouble(i);
