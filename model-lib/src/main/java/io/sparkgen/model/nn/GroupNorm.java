@@ -110,17 +110,25 @@ final class GroupNorm {
       long offset = (long) i * l.groupSize;
       double[] xs = block.read(source, offset, block.x);
       double[] dy = block.read(upstream, offset, block.dy);
-      double[] moments = moments(xs, l.groupSize);
-      double mean = moments[0];
-      double rstd = moments[1];
+      // One pass per channel for sum(x), sum(x^2), sum(dy), sum(dy x); the group's moments from them.
       int image = i / groups;
       int first = (i % groups) * l.channelsPerGroup;
+      double[] perChannel = new double[4 * l.channelsPerGroup];
+      double sumX = 0;
+      double sumSquares = 0;
+      for (int c = 0; c < l.channelsPerGroup; c++) {
+        int from = c * l.positions;
+        channelSums(xs, dy, from, from + l.positions, perChannel, 4 * c);
+        sumX += perChannel[4 * c];
+        sumSquares += perChannel[4 * c + 1];
+      }
+      double mean = sumX / l.groupSize;
+      double rstd = inverseStd(sumSquares / l.groupSize - mean * mean);
       double sumGammaDy = 0;
       double sumGammaDyXhat = 0;
       for (int c = 0; c < l.channelsPerGroup; c++) {
-        int from = c * l.positions;
-        double sumDy = sum(dy, from, from + l.positions);
-        double sumDyXhat = (dot(dy, xs, from, from + l.positions) - mean * sumDy) * rstd;
+        double sumDy = perChannel[4 * c + 2];
+        double sumDyXhat = (perChannel[4 * c + 3] - mean * sumDy) * rstd;
         dBetaPerImage[image * l.channels + first + c] = sumDy;
         dGammaPerImage[image * l.channels + first + c] = sumDyXhat;
         sumGammaDy += g[first + c] * sumDy;
@@ -151,69 +159,72 @@ final class GroupNorm {
     Block.assign(gradBeta, dBeta);
   }
 
-  /** {mean, 1 / sqrt(biased variance + eps)} of xs[0, n), two passes. */
+  /**
+   * {mean, 1 / sqrt(biased variance + eps)} of xs[0, n) in one pass, the variance as E[x^2] -
+   * mean^2 in double (exact enough unless |mean| / std approaches 1e6 or so, far from activations).
+   */
   private static double[] moments(double[] xs, int n) {
-    double mean = sum(xs, 0, n) / n;
     double s0 = 0;
     double s1 = 0;
-    double s2 = 0;
-    double s3 = 0;
+    double q0 = 0;
+    double q1 = 0;
     int j = 0;
-    for (; j + 3 < n; j += 4) {
-      double d0 = xs[j] - mean;
-      double d1 = xs[j + 1] - mean;
-      double d2 = xs[j + 2] - mean;
-      double d3 = xs[j + 3] - mean;
-      s0 += d0 * d0;
-      s1 += d1 * d1;
-      s2 += d2 * d2;
-      s3 += d3 * d3;
+    for (; j + 1 < n; j += 2) {
+      s0 += xs[j];
+      s1 += xs[j + 1];
+      q0 += xs[j] * xs[j];
+      q1 += xs[j + 1] * xs[j + 1];
     }
     for (; j < n; j++) {
-      double d = xs[j] - mean;
-      s0 += d * d;
+      s0 += xs[j];
+      q0 += xs[j] * xs[j];
     }
-    return new double[] {mean, 1.0 / Math.sqrt((s0 + s1 + s2 + s3) / n + EPSILON)};
+    double mean = (s0 + s1) / n;
+    return new double[] {mean, inverseStd((q0 + q1) / n - mean * mean)};
   }
 
-  // Four running sums, so that the additions pipeline (one chain waits ~4 cycles per element).
-
-  /** a[from, to) summed. */
-  private static double sum(double[] a, int from, int to) {
-    double s0 = 0;
-    double s1 = 0;
-    double s2 = 0;
-    double s3 = 0;
-    int j = from;
-    for (; j + 3 < to; j += 4) {
-      s0 += a[j];
-      s1 += a[j + 1];
-      s2 += a[j + 2];
-      s3 += a[j + 3];
-    }
-    for (; j < to; j++) {
-      s0 += a[j];
-    }
-    return s0 + s1 + s2 + s3;
+  private static double inverseStd(double variance) {
+    return 1.0 / Math.sqrt(Math.max(variance, 0.0) + EPSILON);
   }
 
-  /** a[from, to) . b[from, to). */
-  private static double dot(double[] a, double[] b, int from, int to) {
-    double s0 = 0;
-    double s1 = 0;
-    double s2 = 0;
-    double s3 = 0;
+  /**
+   * sum(x), sum(x^2), sum(dy), sum(dy x) over [from, to) into out[at, at + 4), with two running
+   * sums each so that the additions pipeline (one chain waits ~4 cycles per element).
+   */
+  private static void channelSums(double[] x, double[] dy, int from, int to, double[] out, int at) {
+    double x0 = 0;
+    double x1 = 0;
+    double xx0 = 0;
+    double xx1 = 0;
+    double d0 = 0;
+    double d1 = 0;
+    double dx0 = 0;
+    double dx1 = 0;
     int j = from;
-    for (; j + 3 < to; j += 4) {
-      s0 += a[j] * b[j];
-      s1 += a[j + 1] * b[j + 1];
-      s2 += a[j + 2] * b[j + 2];
-      s3 += a[j + 3] * b[j + 3];
+    for (; j + 1 < to; j += 2) {
+      double a = x[j];
+      double b = x[j + 1];
+      double da = dy[j];
+      double db = dy[j + 1];
+      x0 += a;
+      x1 += b;
+      xx0 += a * a;
+      xx1 += b * b;
+      d0 += da;
+      d1 += db;
+      dx0 += da * a;
+      dx1 += db * b;
     }
     for (; j < to; j++) {
-      s0 += a[j] * b[j];
+      x0 += x[j];
+      xx0 += x[j] * x[j];
+      d0 += dy[j];
+      dx0 += dy[j] * x[j];
     }
-    return s0 + s1 + s2 + s3;
+    out[at] = x0 + x1;
+    out[at + 1] = xx0 + xx1;
+    out[at + 2] = d0 + d1;
+    out[at + 3] = dx0 + dx1;
   }
 
   /** Sizes of a GroupNorm call, checked. */
