@@ -59,7 +59,7 @@ final class UNet {
         h = Layers.conv2d(g, "up" + level + "/conv", h, out, out, 3, 1, Padding.SAME, true);
       }
     }
-    h = Layers.silu(sd, Layers.groupNorm(g, "out/norm", h, in, c.groups()));
+    h = Layers.groupNormSilu(g, "out/norm", h, in, c.groups());
     return Layers.conv2d(g, "out/conv", h, in, c.image().channels(), 3, 1, Padding.SAME, true, Init.ZEROS);
   }
 
@@ -67,10 +67,10 @@ final class UNet {
       GraphBuilder g, DiffusionConfig c, String name, SDVariable x, SDVariable embAct, long in, long out, long height,
       long width) {
     SameDiff sd = g.sd();
-    SDVariable h = Layers.silu(sd, Layers.groupNorm(g, name + "/norm0", x, in, c.groups()));
+    SDVariable h = Layers.groupNormSilu(g, name + "/norm0", x, in, c.groups());
     h = Layers.conv2d(g, name + "/conv0", h, in, out, 3, 1, Padding.SAME, true);
     h = h.add(Layers.dense(g, name + "/temb", embAct, c.timeEmbeddingDim(), out, true).reshape(-1, out, 1, 1));
-    h = Layers.silu(sd, Layers.groupNorm(g, name + "/norm1", h, out, c.groups()));
+    h = Layers.groupNormSilu(g, name + "/norm1", h, out, c.groups());
     h = Layers.conv2d(g, name + "/conv1", h, out, out, 3, 1, Padding.SAME, true, Init.ZEROS);
     SDVariable skip = in == out ? x : Layers.conv2d(g, name + "/skip", x, in, out, 1, 1, Padding.SAME, true);
     return skip.add(h);

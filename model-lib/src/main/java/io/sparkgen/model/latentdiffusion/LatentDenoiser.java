@@ -36,7 +36,7 @@ final class LatentDenoiser {
   /** SiLU(GroupNorm(h)) of [N, width], as a 1x1 feature map. */
   private static SDVariable normAct(GraphBuilder g, LatentDiffusionConfig c, String name, SDVariable h) {
     SDVariable map = h.reshape(-1, c.width(), 1, 1);
-    return Layers.silu(g.sd(), Layers.groupNorm(g, name, map, c.width(), c.groups())).reshape(-1, c.width());
+    return Layers.groupNormSilu(g, name, map, c.width(), c.groups()).reshape(-1, c.width());
   }
 
   /** A dense layer whose weights start at zero (the residual branch's and the output's last layer). */

@@ -1,12 +1,11 @@
 package io.sparkgen.model.nn;
 
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.SessionMemMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
@@ -21,12 +20,14 @@ import org.nd4j.linalg.factory.Nd4j;
  * positions) with its mean and biased variance plus {@value #EPSILON} (PyTorch's default), then
  * scaled by gamma and shifted by beta per channel. As SameDiff ops it took ~10 full-size passes
  * forward and ~15 backward (30-80 ms forward and back for [64, 32, 28, 28] on the 2-core machine);
- * fused, two passes each way over group-sized blocks that stay in cache (~4 ms).
+ * fused, two passes each way over group-sized blocks that stay in cache (~4 ms). A variant with SiLU
+ * after the normalisation ({@link #SILU_MARKER}) saves the UNet the SiLU's graph ops (five full-size
+ * ops each way); its tanh runs as libnd4j's custom op, oneDNN's vectorised kernel.
  *
  * <p>In the graph the op is libnd4j's {@code layer_norm} (inputs x, gamma, beta; its gradient op
  * {@code layer_norm_bp} has outputs dL/dx, dL/dgamma, dL/dbeta of the inputs' shapes): SameDiff
  * infers shapes and builds the gradient function from it as from any op. Its one dimension argument
- * is {@value #MARKER} + groups, which marks it as ours: {@link RecyclingSession}, which runs every
+ * is {@value #MARKER} (or {@value #SILU_MARKER}) + groups, which marks it as ours: {@link RecyclingSession}, which runs every
  * graph of the model library, computes it here. A session that does not know it (SameDiff's own)
  * fails on it loudly, as libnd4j rejects that dimension, rather than computing a layer norm.
  */
@@ -35,51 +36,87 @@ final class GroupNorm {
   /** Added to the group count in the op's dimension argument; far above any array rank. */
   static final int MARKER = 1_000_000;
 
+  /** The marker of GroupNorm followed by SiLU in the same op. */
+  static final int SILU_MARKER = 2_000_000;
+
   /** Added to each group's variance, as PyTorch's GroupNorm (eps = 1e-5). */
   static final double EPSILON = 1e-5;
 
   private GroupNorm() {}
 
-  /** GroupNorm of NCHW (or any [N, C, ...]) {@code x} with gamma and beta of C elements each. */
-  static SDVariable apply(SameDiff sd, SDVariable x, SDVariable gamma, SDVariable beta, int groups) {
-    return new LayerNorm(sd, x, gamma, beta, true, MARKER + groups).outputVariable();
+  /**
+   * GroupNorm of NCHW (or any [N, C, ...]) {@code x} with gamma and beta of C elements each; with
+   * {@code silu}, followed by SiLU in the same op.
+   */
+  static SDVariable apply(SameDiff sd, SDVariable x, SDVariable gamma, SDVariable beta, int groups, boolean silu) {
+    return new LayerNorm(sd, x, gamma, beta, true, (silu ? SILU_MARKER : MARKER) + groups).outputVariable();
   }
 
-  /** The group count if {@code op} is a GroupNorm op or its gradient, else 0. */
-  static int groups(DifferentialFunction op) {
+  /** What a GroupNorm op (or its gradient) computes. */
+  record Spec(int groups, boolean silu) {}
+
+  /** The op's spec if {@code op} is a GroupNorm op or its gradient, else null. */
+  static Spec spec(DifferentialFunction op) {
     if (!(op instanceof LayerNorm) && !(op instanceof LayerNormBp)) {
-      return 0;
+      return null;
     }
     long[] args = ((DynamicCustomOp) op).iArgs();
-    return args.length == 1 && args[0] > MARKER ? Math.toIntExact(args[0] - MARKER) : 0;
+    if (args.length != 1 || args[0] <= MARKER) {
+      return null;
+    }
+    boolean silu = args[0] > SILU_MARKER;
+    return new Spec(Math.toIntExact(args[0] - (silu ? SILU_MARKER : MARKER)), silu);
   }
 
-  /** Runs the op ({@code layer_norm} or {@code layer_norm_bp}) on {@code context}'s arrays. */
-  static void run(DifferentialFunction op, OpContext context, int groups) {
+  /**
+   * Runs the op ({@code layer_norm} or {@code layer_norm_bp}) on {@code context}'s arrays; scratch
+   * arrays come from and go back to {@code memory}.
+   */
+  static void run(DifferentialFunction op, OpContext context, Spec spec, SessionMemMgr memory) {
     List<INDArray> in = context.getInputArrays();
     List<INDArray> out = context.getOutputArrays();
     if (op instanceof LayerNorm) {
-      forward(in.get(0), in.get(1), in.get(2), groups, out.get(0));
+      forward(in.get(0), in.get(1), in.get(2), spec, out.get(0), memory);
     } else {
-      backward(in.get(0), in.get(1), in.get(3), groups, out.get(0), out.get(1), out.get(2));
+      backward(in.get(0), in.get(1), in.get(2), in.get(3), spec, out.get(0), out.get(1), out.get(2), memory);
     }
   }
 
-  /** y = gamma * (x - mean) / sqrt(var + eps) + beta per image and group. */
-  static void forward(INDArray x, INDArray gamma, INDArray beta, int groups, INDArray y) {
-    Layout l = new Layout(x, gamma, groups);
-    INDArray source = Block.readable(x);
-    double[] g = Block.readAll(gamma);
-    double[] b = Block.readAll(beta);
+  /**
+   * y = z = gamma * (x - mean) / sqrt(var + eps) + beta per image and group; with SiLU, y = z *
+   * sigmoid(z) = h (1 + tanh h) with h = z / 2, tanh by libnd4j's custom op (oneDNN's kernel).
+   */
+  static void forward(INDArray x, INDArray gamma, INDArray beta, Spec spec, INDArray y, SessionMemMgr memory) {
+    Layout l = new Layout(x, gamma, spec.groups());
     INDArray target = Block.writable(y);
-    IntStream.range(0, l.images * groups).parallel().forEach(i -> {
+    normalise(l, Block.readable(x), Block.readAll(gamma), Block.readAll(beta), spec.silu() ? 0.5 : 1.0, target, null);
+    if (spec.silu()) {
+      INDArray onePlusTanh = memory.ulike(target);
+      tanh(target, onePlusTanh);
+      onePlusTanh.addi(1.0);
+      target.muli(onePlusTanh);
+      memory.release(onePlusTanh);
+    }
+    Block.finish(target, y);
+  }
+
+  /**
+   * target = factor * (gamma * xhat + beta) for every image and group; the groups' {mean, rstd}
+   * into {@code moments} [2 * images * groups] if given.
+   */
+  private static void normalise(Layout l, INDArray source, double[] g, double[] b, double factor, INDArray target, double[] moments) {
+    IntStream.range(0, l.images * l.groups).parallel().forEach(i -> {
       Block block = Block.local(l.groupSize);
       double[] xs = block.read(source, (long) i * l.groupSize, block.x);
-      double[] moments = moments(xs, l.groupSize);
-      int first = (i % groups) * l.channelsPerGroup;
+      double[] m = moments(xs, l.groupSize);
+      if (moments != null) {
+        moments[2 * i] = m[0];
+        moments[2 * i + 1] = m[1];
+      }
+      int first = (i % l.groups) * l.channelsPerGroup;
       for (int c = 0; c < l.channelsPerGroup; c++) {
-        double scale = g[first + c] * moments[1];
-        double shift = b[first + c] - moments[0] * scale;
+        double scale = factor * g[first + c] * m[1];
+        double shift = factor * b[first + c] - m[0] * scale;
         int from = c * l.positions;
         for (int j = from; j < from + l.positions; j++) {
           block.out[j] = xs[j] * scale + shift;
@@ -87,21 +124,38 @@ final class GroupNorm {
       }
       block.write(target, (long) i * l.groupSize);
     });
-    Block.finish(target, y);
+  }
+
+  private static void tanh(INDArray in, INDArray out) {
+    Nd4j.exec(DynamicCustomOp.builder("tanh").addInputs(in).addOutputs(out).build());
   }
 
   /**
    * dL/dx, dL/dgamma and dL/dbeta from x and dL/dy: with xhat = (x - mean) * rstd per group,
-   * dL/dx = rstd * (gamma dy - mean(gamma dy) - xhat * mean(gamma dy xhat)) over the group;
-   * dL/dgamma = sum(dy * xhat), dL/dbeta = sum(dy) over images and positions, summed over the
-   * images in a fixed order (the same result however the groups are spread over threads).
+   * dL/dx = rstd * (gamma dz - mean(gamma dz) - xhat * mean(gamma dz xhat)) over the group;
+   * dL/dgamma = sum(dz * xhat), dL/dbeta = sum(dz) over images and positions, summed over the
+   * images in a fixed order (the same result however the groups are spread over threads). dz is
+   * dL/dy, or with SiLU dL/dy * SiLU'(z) = dL/dy * (1 + t + h (1 - t^2)) / 2 with h = z / 2 and t =
+   * tanh h, which a first pass computes (z recomputed from x).
    */
-  static void backward(
-      INDArray x, INDArray gamma, INDArray gradOut, int groups, INDArray gradX, INDArray gradGamma, INDArray gradBeta) {
+  static void backward(INDArray x, INDArray gamma, INDArray beta, INDArray gradOut, Spec spec,
+      INDArray gradX, INDArray gradGamma, INDArray gradBeta, SessionMemMgr memory) {
+    int groups = spec.groups();
     Layout l = new Layout(x, gamma, groups);
     INDArray source = Block.readable(x);
     INDArray upstream = Block.readable(gradOut);
     double[] g = Block.readAll(gamma);
+    double[] b = Block.readAll(beta);
+    INDArray tanhHalfZ = null;
+    double[] groupMoments = null;
+    if (spec.silu()) {
+      tanhHalfZ = memory.ulike(source);
+      groupMoments = new double[2 * l.images * groups];
+      normalise(l, source, g, b, 0.5, tanhHalfZ, groupMoments);
+      tanh(tanhHalfZ, tanhHalfZ);
+    }
+    INDArray tanhs = tanhHalfZ;
+    double[] known = groupMoments;
     double[] dGammaPerImage = new double[l.images * l.channels];
     double[] dBetaPerImage = new double[l.images * l.channels];
     INDArray target = Block.writable(gradX);
@@ -110,9 +164,23 @@ final class GroupNorm {
       long offset = (long) i * l.groupSize;
       double[] xs = block.read(source, offset, block.x);
       double[] dy = block.read(upstream, offset, block.dy);
-      // One pass per channel for sum(x), sum(x^2), sum(dy), sum(dy x); the group's moments from them.
       int image = i / groups;
       int first = (i % groups) * l.channelsPerGroup;
+      if (tanhs != null) {
+        double[] t = block.read(tanhs, offset, block.t);
+        double mean = known[2 * i];
+        double rstd = known[2 * i + 1];
+        for (int c = 0; c < l.channelsPerGroup; c++) {
+          double scale = 0.5 * g[first + c] * rstd;
+          double shift = 0.5 * b[first + c] - mean * scale;
+          int from = c * l.positions;
+          for (int j = from; j < from + l.positions; j++) {
+            double h = xs[j] * scale + shift;
+            dy[j] *= 0.5 * (1.0 + t[j] + h * (1.0 - t[j] * t[j]));
+          }
+        }
+      }
+      // One pass per channel for sum(x), sum(x^2), sum(dz), sum(dz x); the group's moments from them.
       double[] perChannel = new double[4 * l.channelsPerGroup];
       double sumX = 0;
       double sumSquares = 0;
@@ -147,6 +215,9 @@ final class GroupNorm {
       block.write(target, offset);
     });
     Block.finish(target, gradX);
+    if (tanhHalfZ != null) {
+      memory.release(tanhHalfZ);
+    }
     double[] dGamma = new double[l.channels];
     double[] dBeta = new double[l.channels];
     for (int n = 0; n < l.images; n++) {
@@ -231,6 +302,7 @@ final class GroupNorm {
   private static final class Layout {
     final int images;
     final int channels;
+    final int groups;
     final int channelsPerGroup;
     final int positions;
     final int groupSize;
@@ -245,6 +317,7 @@ final class GroupNorm {
         throw new IllegalArgumentException("GroupNorm: " + channels + " channels, " + groups + " groups, gamma of "
             + gamma.length() + " elements");
       }
+      this.groups = groups;
       channelsPerGroup = channels / groups;
       positions = images * channels == 0 ? 0 : Math.toIntExact(x.length() / ((long) images * channels));
       groupSize = channelsPerGroup * positions;
@@ -262,6 +335,7 @@ final class GroupNorm {
     final double[] x;
     final double[] dy;
     final double[] out;
+    final double[] t;
     private final float[] floats;
     private int size;
 
@@ -269,6 +343,7 @@ final class GroupNorm {
       x = new double[capacity];
       dy = new double[capacity];
       out = new double[capacity];
+      t = new double[capacity];
       floats = new float[capacity];
     }
 

@@ -120,12 +120,21 @@ public final class Layers {
    * are the same. One fused op forward and back ({@link GroupNorm}), computed by our sessions.
    */
   public static SDVariable groupNorm(GraphBuilder g, String name, SDVariable x, long channels, int groups) {
+    return groupNorm(g, name, x, channels, groups, false);
+  }
+
+  /** SiLU(GroupNorm(x)) as one fused op forward and back (the UNet's "norm, act"); see {@link #groupNorm}. */
+  public static SDVariable groupNormSilu(GraphBuilder g, String name, SDVariable x, long channels, int groups) {
+    return groupNorm(g, name, x, channels, groups, true);
+  }
+
+  private static SDVariable groupNorm(GraphBuilder g, String name, SDVariable x, long channels, int groups, boolean silu) {
     if (channels % groups != 0) {
       throw new IllegalArgumentException(name + ": " + channels + " channels do not split into " + groups + " groups");
     }
     SDVariable gamma = g.param(name + "/gamma", Init.ONES, 1, channels, 1, 1);
     SDVariable beta = g.param(name + "/beta", Init.ZEROS, 1, channels, 1, 1);
-    return GroupNorm.apply(g.sd(), x, gamma, beta, groups);
+    return GroupNorm.apply(g.sd(), x, gamma, beta, groups, silu);
   }
 
   /**

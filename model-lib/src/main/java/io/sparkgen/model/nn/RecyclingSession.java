@@ -121,9 +121,9 @@ final class RecyclingSession extends InferenceSession {
         return ExecutionResult.createFrom(op, context);
       }
     }
-    int groups = GroupNorm.groups(op);
-    if (groups > 0 && context != null) {
-      GroupNorm.run(op, context, groups);
+    GroupNorm.Spec groupNorm = GroupNorm.spec(op);
+    if (groupNorm != null && context != null) {
+      GroupNorm.run(op, context, groupNorm, memory);
       return ExecutionResult.createFrom(op, context);
     }
     if (OneDnnTanh.replaces(op, context)) {

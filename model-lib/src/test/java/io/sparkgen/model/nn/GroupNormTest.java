@@ -1,6 +1,7 @@
 package io.sparkgen.model.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The fused GroupNorm op: the values and gradients of GroupNorm written as SameDiff ops, a
+ * The fused GroupNorm op, alone and with SiLU: the values and gradients of the same written as SameDiff ops, a
  * finite-difference check with respect to x, gamma and beta, run-to-run identical results, and a
  * loud failure in a session that does not know it.
  */
@@ -26,13 +27,16 @@ class GroupNormTest {
   private static final long[] SHAPE = {3, 6, 5, 4};
   private static final int GROUPS = 3;
 
-  /** loss = sum(GroupNorm(x) * r), fused or as SameDiff ops; x, gamma and beta are variables. */
-  private static SameDiff graph(boolean fused, DataType type) {
+  /** loss = sum(GroupNorm(x) * r) [or SiLU(GroupNorm(x))], fused or as SameDiff ops; x, gamma and beta are variables. */
+  private static SameDiff graph(boolean fused, DataType type, boolean silu) {
     SameDiff sd = SameDiff.create();
     SDVariable x = sd.var("x", new Rng(1).gaussian(DataType.DOUBLE, SHAPE).muli(2).addi(1).castTo(type));
     SDVariable gamma = sd.var("gamma", new Rng(2).gaussian(DataType.DOUBLE, 1, SHAPE[1], 1, 1).addi(1).castTo(type));
     SDVariable beta = sd.var("beta", new Rng(3).gaussian(DataType.DOUBLE, 1, SHAPE[1], 1, 1).castTo(type));
-    SDVariable y = fused ? GroupNorm.apply(sd, x, gamma, beta, GROUPS) : composed(sd, x, gamma, beta);
+    SDVariable y = fused ? GroupNorm.apply(sd, x, gamma, beta, GROUPS, silu) : composed(sd, x, gamma, beta);
+    if (silu && !fused) {
+      y = sd.nn().swish(y);
+    }
     y.rename("y");
     SDVariable r = sd.constant(new Rng(4).gaussian(DataType.DOUBLE, SHAPE).castTo(type));
     y.mul(r).sum().rename("loss").markAsLoss();
@@ -59,9 +63,10 @@ class GroupNormTest {
 
   @Test
   void fusedOpHasTheComposedOpsValuesAndGradients() {
+    for (boolean silu : new boolean[] {false, true})
     for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
-      Map<String, INDArray> fused = run(graph(true, type));
-      Map<String, INDArray> reference = run(graph(false, type));
+      Map<String, INDArray> fused = run(graph(true, type, silu));
+      Map<String, INDArray> reference = run(graph(false, type, silu));
       double tolerance = type == DataType.FLOAT ? 2e-5 : 1e-12;
       for (String name : List.of("y", "x", "gamma", "beta")) {
         INDArray expected = reference.get(name);
@@ -69,23 +74,25 @@ class GroupNormTest {
         assertArrayEquals(expected.shape(), actual.shape(), name);
         double scale = Math.max(1.0, expected.amaxNumber().doubleValue());
         double error = actual.sub(expected).amaxNumber().doubleValue() / scale;
-        assertTrue(error < tolerance, type + " " + name + ": max error " + error);
+        assertTrue(error < tolerance, type + (silu ? " with SiLU " : " ") + name + ": max error " + error);
       }
     }
   }
 
   @Test
   void passesTheFiniteDifferenceCheckForInputAndParameters() {
-    SameDiff sd = graph(true, DataType.DOUBLE);
-    double error = GradientCheck.maxRelativeError(sd, Map.of(), "loss", List.of("x", "gamma", "beta"), 1e-6, 1);
-    assertTrue(error < 1e-5, "max relative error " + error);
+    for (boolean silu : new boolean[] {false, true}) {
+      SameDiff sd = graph(true, DataType.DOUBLE, silu);
+      double error = GradientCheck.maxRelativeError(sd, Map.of(), "loss", List.of("x", "gamma", "beta"), 1e-6, 1);
+      assertTrue(error < 1e-5, (silu ? "with SiLU: " : "") + "max relative error " + error);
+    }
   }
 
   @Test
   void runsGiveIdenticalResultsOnAnyThreadSplit() {
     List<Map<String, INDArray>> runs = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      runs.add(run(graph(true, DataType.FLOAT)));
+      runs.add(run(graph(true, DataType.FLOAT, true)));
     }
     for (String name : List.of("y", "x", "gamma", "beta")) {
       for (Map<String, INDArray> other : runs.subList(1, runs.size())) {
@@ -102,13 +109,15 @@ class GroupNormTest {
     SDVariable y = Layers.groupNorm(g, "gn", x, 6, GROUPS);
     assertArrayEquals(new long[] {1, 6, 1, 1}, params.get("gn/gamma").shape());
     assertArrayEquals(new long[] {1, 6, 1, 1}, params.get("gn/beta").shape());
-    assertTrue(GroupNorm.groups(y.getSameDiff().getVariableOutputOp(y.name())) == GROUPS);
+    assertEquals(new GroupNorm.Spec(GROUPS, false), GroupNorm.spec(y.getSameDiff().getVariableOutputOp(y.name())));
+    SDVariable z = Layers.groupNormSilu(g, "gn2", x, 6, GROUPS);
+    assertEquals(new GroupNorm.Spec(GROUPS, true), GroupNorm.spec(z.getSameDiff().getVariableOutputOp(z.name())));
     assertThrows(IllegalArgumentException.class, () -> Layers.groupNorm(g, "bad", x, 6, 4));
   }
 
   @Test
   void sameDiffsOwnSessionRefusesTheOpInsteadOfComputingALayerNorm() {
-    SameDiff sd = graph(true, DataType.FLOAT);
+    SameDiff sd = graph(true, DataType.FLOAT, true);
     RuntimeException e = assertThrows(RuntimeException.class, () -> sd.output(Map.of(), "y"));
     assertTrue(String.valueOf(e.getMessage()).contains("layer_norm"), e.getMessage());
   }
