@@ -7,6 +7,7 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The layers the reference architectures use, as SameDiff ops on NCHW tensors, with Keras' weight
@@ -138,15 +139,20 @@ public final class Layers {
   }
 
   /**
-   * Nearest-neighbour upsampling of NCHW {@code x} by 2 in height and width: each pixel is repeated
-   * along a new last axis (concat), then each row along a new row axis. Two contiguous copies and
-   * their slicing backward passes; the earlier four channel copies rearranged by depth-to-space
-   * took ~1.6x as long forward and back (libnd4j's depth_to_space is a slow generic loop; M2.1's
-   * upsampling2d op fails shape inference in graphs).
+   * Nearest-neighbour upsampling of NCHW {@code x} by 2 in height and width: every row times a
+   * [W, 2W] 0/1 matrix repeats each pixel (a GEMM, and its backward pass one too), then a concat
+   * repeats each row. Exact for finite values (an infinite input also spreads NaN to its row's
+   * neighbours). ~1.6x faster forward and back than repeating pixels with an interleaving concat,
+   * ~2.5x than four channel copies and depth-to-space (libnd4j's depth_to_space is a slow generic
+   * loop; M2.1's upsampling2d op fails shape inference in graphs).
    */
   public static SDVariable upsample2x(SameDiff sd, SDVariable x, long channels, long height, long width) {
-    SDVariable pixels = x.reshape(-1, channels, height, width, 1);
-    SDVariable rows = sd.concat(4, pixels, pixels).reshape(-1, channels, height, 1, 2 * width);
+    INDArray repeat = Nd4j.zeros(x.dataType(), width, 2 * width);
+    for (long j = 0; j < width; j++) {
+      repeat.putScalar(new long[] {j, 2 * j}, 1.0);
+      repeat.putScalar(new long[] {j, 2 * j + 1}, 1.0);
+    }
+    SDVariable rows = x.reshape(-1, width).mmul(sd.constant(repeat)).reshape(-1, channels, height, 1, 2 * width);
     return sd.concat(3, rows, rows).reshape(-1, channels, 2 * height, 2 * width);
   }
 
