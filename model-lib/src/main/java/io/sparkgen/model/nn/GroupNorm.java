@@ -88,11 +88,11 @@ final class GroupNorm {
    */
   static void forward(INDArray x, INDArray gamma, INDArray beta, Spec spec, INDArray y, SessionMemMgr memory) {
     Layout l = new Layout(x, gamma, spec.groups());
-    INDArray target = Block.writable(y);
-    normalise(l, Block.readable(x), Block.readAll(gamma), Block.readAll(beta), spec.silu() ? 0.5 : 1.0, target, null);
+    INDArray target = Block.plainOrCopy(y);
+    normalise(l, Block.plainOrCopy(x), Block.readAll(gamma), Block.readAll(beta), spec.silu() ? 0.5 : 1.0, target, null);
     if (spec.silu()) {
       INDArray onePlusTanh = memory.ulike(target);
-      tanh(target, onePlusTanh);
+      OneDnnTanh.apply(target, onePlusTanh);
       onePlusTanh.addi(1.0);
       target.muli(onePlusTanh);
       memory.release(onePlusTanh);
@@ -126,10 +126,6 @@ final class GroupNorm {
     });
   }
 
-  private static void tanh(INDArray in, INDArray out) {
-    Nd4j.exec(DynamicCustomOp.builder("tanh").addInputs(in).addOutputs(out).build());
-  }
-
   /**
    * dL/dx, dL/dgamma and dL/dbeta from x and dL/dy: with xhat = (x - mean) * rstd per group,
    * dL/dx = rstd * (gamma dz - mean(gamma dz) - xhat * mean(gamma dz xhat)) over the group;
@@ -142,8 +138,8 @@ final class GroupNorm {
       INDArray gradX, INDArray gradGamma, INDArray gradBeta, SessionMemMgr memory) {
     int groups = spec.groups();
     Layout l = new Layout(x, gamma, groups);
-    INDArray source = Block.readable(x);
-    INDArray upstream = Block.readable(gradOut);
+    INDArray source = Block.plainOrCopy(x);
+    INDArray upstream = Block.plainOrCopy(gradOut);
     double[] g = Block.readAll(gamma);
     double[] b = Block.readAll(beta);
     INDArray tanhHalfZ = null;
@@ -152,13 +148,13 @@ final class GroupNorm {
       tanhHalfZ = memory.ulike(source);
       groupMoments = new double[2 * l.images * groups];
       normalise(l, source, g, b, 0.5, tanhHalfZ, groupMoments);
-      tanh(tanhHalfZ, tanhHalfZ);
+      OneDnnTanh.apply(tanhHalfZ, tanhHalfZ);
     }
     INDArray tanhs = tanhHalfZ;
     double[] known = groupMoments;
     double[] dGammaPerImage = new double[l.images * l.channels];
     double[] dBetaPerImage = new double[l.images * l.channels];
-    INDArray target = Block.writable(gradX);
+    INDArray target = Block.plainOrCopy(gradX);
     IntStream.range(0, l.images * groups).parallel().forEach(i -> {
       Block block = Block.local(l.groupSize);
       long offset = (long) i * l.groupSize;
@@ -385,17 +381,15 @@ final class GroupNorm {
       }
     }
 
-    /** a, or a copy of it that starts at offset 0 in c order. */
-    static INDArray readable(INDArray a) {
+    /**
+     * a, or a copy of it that starts at offset 0 in c order (to read from, or to write into and
+     * copy back with {@link #finish}).
+     */
+    static INDArray plainOrCopy(INDArray a) {
       if (a.dataType() != DataType.FLOAT && a.dataType() != DataType.DOUBLE) {
         throw new IllegalArgumentException("GroupNorm: FLOAT or DOUBLE arrays only, got " + a.dataType());
       }
       return plain(a) ? a : a.dup('c');
-    }
-
-    /** a, or a stand-in that starts at offset 0 in c order, to be copied back by {@link #finish}. */
-    static INDArray writable(INDArray a) {
-      return readable(a);
     }
 
     /** Copies {@code written} into {@code a} if it was a stand-in for it. */

@@ -28,8 +28,11 @@ final class OneDnnTanh {
 
   /** Runs the custom op on {@code context}'s input into its output. */
   static void run(OpContext context) {
-    INDArray x = context.getInputArrays().get(0);
-    INDArray y = context.getOutputArrays().get(0);
-    Nd4j.exec(DynamicCustomOp.builder("tanh").addInputs(x).addOutputs(y).build());
+    apply(context.getInputArrays().get(0), context.getOutputArrays().get(0));
+  }
+
+  /** out = tanh(in) by the custom op ({@code out} may be {@code in}). */
+  static void apply(INDArray in, INDArray out) {
+    Nd4j.exec(DynamicCustomOp.builder("tanh").addInputs(in).addOutputs(out).build());
   }
 }
