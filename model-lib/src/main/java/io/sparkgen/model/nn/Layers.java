@@ -143,7 +143,7 @@ public final class Layers {
    * [W, 2W] 0/1 matrix repeats each pixel (a GEMM, and its backward pass one too), then a concat
    * repeats each row. Exact for finite values (an infinite input also spreads NaN to its row's
    * neighbours). ~1.6x faster forward and back than repeating pixels with an interleaving concat,
-   * ~2.5x than four channel copies and depth-to-space (libnd4j's depth_to_space is a slow generic
+   * ~2x than four channel copies and depth-to-space (libnd4j's depth_to_space is a slow generic
    * loop; M2.1's upsampling2d op fails shape inference in graphs).
    */
   public static SDVariable upsample2x(SameDiff sd, SDVariable x, long channels, long height, long width) {

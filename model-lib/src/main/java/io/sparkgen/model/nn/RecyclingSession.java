@@ -40,7 +40,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Every graph run of the model library goes through one ({@link Backprop} for training steps,
  * {@link Forward} for forward passes); it also runs large convolutions' backward passes in chunks
- * ({@link ConvBackward}), tanh through oneDNN ({@link OneDnnTanh}) and computes GroupNorm ({@link GroupNorm}). One session per graph and thread, as SameDiff's own.
+ * ({@link ConvBackward}), tanh through oneDNN ({@link OneDnnTanh}) and computes GroupNorm ({@link
+ * GroupNorm}). One session per graph and thread, as SameDiff's own.
  */
 final class RecyclingSession extends InferenceSession {
 
