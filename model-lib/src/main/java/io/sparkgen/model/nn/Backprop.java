@@ -10,14 +10,14 @@ import java.util.Map;
 import java.util.Set;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.config.ExecutionResult;
-import org.nd4j.autodiff.samediff.config.SDValue;
+import org.nd4j.autodiff.samediff.VariableType;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Outputs and gradients of a SameDiff graph, as {@code SameDiff.calculateGradientsAndOutputs}, but
- * with SameDiff's array cache on. M2.1 switches the gradient function's cache off on every call,
+ * run by this thread's {@link RecyclingSession} with arrays reused. M2.1 switches the gradient
+ * function's cache off on every call,
  * so a step's intermediate arrays are never handed back for reuse: their native memory is freed
  * only when the Java GC collects them, and each step writes to pages the process has not touched
  * (hundreds of thousands of page faults per UNet step). With the cache on, the session hands each
@@ -49,7 +49,7 @@ public final class Backprop {
     }
     SameDiff gradFn = graph.getFunction(GRAD_FN);
     gradFn.setEnableCache(true);
-    gradFn.setListeners(graph.getListeners());
+    gradFn.setListeners(graph.getListeners()); // a graph with listeners runs in SameDiff's session, which calls them
     RecyclingSession session = RecyclingSession.of(gradFn);
     Map<String, INDArray> inputs = castToGraphTypes(gradFn, placeholders);
 
@@ -62,22 +62,21 @@ public final class Backprop {
         names.add(gradient.name());
       }
     }
-    ExecutionResult result = gradFn.output(inputs, Collections.emptyMap(), null, names.toArray(new String[0]));
-    Map<String, INDArray> values = new HashMap<>();
-    if (result.hasValues()) {
-      for (Map.Entry<String, SDValue> e : result.getValueOutputs().entrySet()) {
-        values.put(e.getKey(), e.getValue().getTensorValue());
-      }
-    } else {
-      values.putAll(ExecutionResult.unpack(result.getOutputs()));
-    }
+    Map<String, INDArray> values = session.run(inputs, names);
     Map<String, INDArray> outputValues = new HashMap<>();
     for (String name : outputs) {
       outputValues.put(name, values.get(name));
     }
     Map<String, INDArray> gradients = new HashMap<>();
     gradientNames.forEach((variable, gradient) -> gradients.put(variable, values.get(gradient)));
-    return new Result(session, inputs, outputValues, gradients);
+    Set<INDArray> notOurs = Collections.newSetFromMap(new IdentityHashMap<>());
+    notOurs.addAll(inputs.values());
+    for (String name : names) {
+      if (gradFn.getVariable(name).getVariableType() != VariableType.ARRAY) {
+        notOurs.add(values.get(name)); // a variable's or constant's own array
+      }
+    }
+    return new Result(session, notOurs, outputValues, gradients);
   }
 
   /**
@@ -106,7 +105,7 @@ public final class Backprop {
   public static final class Result implements AutoCloseable {
 
     private final RecyclingSession session;
-    private final Map<String, INDArray> placeholders;
+    private final Set<INDArray> notOurs;
     private final Map<String, INDArray> outputs;
     private final Map<String, INDArray> gradients;
     private final long thread = Thread.currentThread().getId();
@@ -114,11 +113,11 @@ public final class Backprop {
 
     private Result(
         RecyclingSession session,
-        Map<String, INDArray> placeholders,
+        Set<INDArray> notOurs,
         Map<String, INDArray> outputs,
         Map<String, INDArray> gradients) {
       this.session = session;
-      this.placeholders = placeholders;
+      this.notOurs = notOurs;
       this.outputs = Collections.unmodifiableMap(outputs);
       this.gradients = Collections.unmodifiableMap(gradients);
     }
@@ -135,7 +134,8 @@ public final class Backprop {
 
     /**
      * Hands the returned arrays back to the session's cache (each once; never a caller's
-     * placeholder, never a view); the maps' arrays must not be used after this.
+     * placeholder, a variable's or constant's array, or a view); the maps' arrays must not be used
+     * after this.
      */
     @Override
     public void close() {
@@ -147,7 +147,7 @@ public final class Backprop {
         return; // the cache is the other thread's: leave the arrays to the garbage collector
       }
       Set<INDArray> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-      seen.addAll(placeholders.values());
+      seen.addAll(notOurs);
       for (Map<String, INDArray> arrays : List.of(outputs, gradients)) {
         for (INDArray array : arrays.values()) {
           if (array != null && !array.isView() && seen.add(array)) {

@@ -1,5 +1,6 @@
 package io.sparkgen.model.nn;
 
+import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,7 +20,6 @@ public final class Forward {
 
   /** The values of {@code outputs}, by name. */
   public static Map<String, INDArray> run(SameDiff graph, Map<String, INDArray> placeholders, String... outputs) {
-    RecyclingSession.of(graph);
-    return graph.output(Backprop.castToGraphTypes(graph, placeholders), outputs);
+    return RecyclingSession.of(graph).run(Backprop.castToGraphTypes(graph, placeholders), List.of(outputs));
   }
 }

@@ -9,6 +9,7 @@ import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.autodiff.functions.DifferentialFunction;
@@ -39,14 +40,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@link ArrayCache}), and the given-back ids are forgotten at the start of each run.
  *
  * <p>Every graph run of the model library goes through one ({@link Backprop} for training steps,
- * {@link Forward} for forward passes); it also runs large convolutions' backward passes in chunks
- * ({@link ConvBackward}), tanh through oneDNN ({@link OneDnnTanh}) and computes GroupNorm ({@link
- * GroupNorm}). One session per graph and thread, as SameDiff's own.
+ * {@link Forward} for forward passes), by a {@link Plan} (ops in a fixed order) where the graph
+ * allows, else by SameDiff's session machinery; either way it runs large convolutions' backward
+ * passes in chunks ({@link ConvBackward}), tanh through oneDNN ({@link OneDnnTanh}) and computes
+ * GroupNorm ({@link GroupNorm}). One session per graph and thread, as SameDiff's own.
  */
 final class RecyclingSession extends InferenceSession {
 
   private final ArrayCache memory;
   private final WeakReference<Thread> owner = new WeakReference<>(Thread.currentThread());
+  private final Map<List<String>, Plan> plans = new HashMap<>();
+  /** Why the graph cannot run by plans ("" if it can); null until first asked. */
+  private String unsupported;
 
   private RecyclingSession(SameDiff graph) {
     super(graph);
@@ -105,7 +110,24 @@ final class RecyclingSession extends InferenceSession {
     return super.output(variables, placeholderValues, otherPlaceHolderValues, batch, requiredActivations, listeners, at);
   }
 
-  /** As SameDiff's, but a convolution's backward pass may run over the batch in chunks ({@link ConvBackward}). */
+  /**
+   * The values of {@code outputs}, by name, from {@code placeholders} (each in its variable's data
+   * type): by this graph's {@link Plan} for them, or by SameDiff's session if the graph has ops a
+   * plan does not run or has listeners (which only SameDiff's session calls). Every other array the
+   * run computes goes back to the cache.
+   */
+  Map<String, INDArray> run(Map<String, INDArray> placeholders, List<String> outputs) {
+    if (unsupported == null) {
+      unsupported = Optional.ofNullable(Plan.unsupported(sameDiff)).orElse("");
+    }
+    if (!unsupported.isEmpty() || (sameDiff.getListeners() != null && !sameDiff.getListeners().isEmpty())) {
+      return sameDiff.output(placeholders, outputs);
+    }
+    freedArrays.clear();
+    return plans.computeIfAbsent(List.copyOf(outputs), o -> Plan.of(sameDiff, o)).run(placeholders, this);
+  }
+
+  /** As SameDiff's, but with this session's own ops ({@link #execSpecial}) where they apply. */
   @Override
   public ExecutionResult doExec(
       DifferentialFunction op,
@@ -115,23 +137,39 @@ final class RecyclingSession extends InferenceSession {
       Set<VarId> allIterInputs,
       Set<String> constAndPhInputs,
       Map<String, SDValue> otherPlaceHolders) {
-    if (op instanceof Conv2DDerivative conv && context != null) {
-      long[] args = conv.iArgs();
-      if (ConvBackward.splits(context.getInputArrays(), context.getOutputArrays(), args)) {
-        ConvBackward.run(context, args, memory);
-        return ExecutionResult.createFrom(op, context);
-      }
-    }
-    GroupNorm.Spec groupNorm = GroupNorm.spec(op);
-    if (groupNorm != null && context != null) {
-      GroupNorm.run(op, context, groupNorm, memory);
-      return ExecutionResult.createFrom(op, context);
-    }
-    if (OneDnnTanh.replaces(op, context)) {
-      OneDnnTanh.run(context);
+    if (execSpecial(op, context)) {
       return ExecutionResult.createFrom(op, context);
     }
     return super.doExec(op, context, outputFrameIter, opInputs, allIterInputs, constAndPhInputs, otherPlaceHolders);
+  }
+
+  /**
+   * Executes {@code op} on {@code context}'s arrays if it is one this session runs its own way: a
+   * convolution's backward pass over the batch in chunks ({@link ConvBackward}), GroupNorm ({@link
+   * GroupNorm}), tanh through oneDNN ({@link OneDnnTanh}); false, doing nothing, for any other.
+   */
+  boolean execSpecial(DifferentialFunction op, OpContext context) {
+    if (context == null) {
+      return false;
+    }
+    if (op instanceof Conv2DDerivative conv) {
+      long[] args = conv.iArgs();
+      if (ConvBackward.splits(context.getInputArrays(), context.getOutputArrays(), args)) {
+        ConvBackward.run(context, args, memory);
+        return true;
+      }
+      return false;
+    }
+    GroupNorm.Spec groupNorm = GroupNorm.spec(op);
+    if (groupNorm != null) {
+      GroupNorm.run(op, context, groupNorm, memory);
+      return true;
+    }
+    if (OneDnnTanh.replaces(op, context)) {
+      OneDnnTanh.run(context);
+      return true;
+    }
+    return false;
   }
 
   /**
