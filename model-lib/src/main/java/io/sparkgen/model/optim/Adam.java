@@ -1,10 +1,8 @@
 package io.sparkgen.model.optim;
 
 import io.sparkgen.model.params.NamedArrays;
-import java.util.HashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.transforms.floating.Sqrt;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -17,7 +15,6 @@ public final class Adam {
 
   private final AdamConfig config;
   private final NamedArrays state = NamedArrays.empty();
-  private final Map<String, INDArray> scratch = new HashMap<>();
 
   /** Zero moments for every parameter in {@code parameters}. */
   public Adam(AdamConfig config, NamedArrays parameters) {
@@ -49,30 +46,41 @@ public final class Adam {
     double b1 = config.beta1();
     double b2 = config.beta2();
     double alphaT = config.learningRate() * Math.sqrt(1.0 - Math.pow(b2, t)) / (1.0 - Math.pow(b1, t));
+    float b1f = (float) b1;
+    float b2f = (float) b2;
+    float c1f = (float) (1.0 - b1);
+    float c2f = (float) (1.0 - b2);
+    float alphaTf = (float) alphaT;
+    float epsf = (float) config.epsilon();
+    double eps = config.epsilon();
     for (Map.Entry<String, INDArray> e : gradients.entrySet()) {
       String name = e.getKey();
-      INDArray g = e.getValue();
-      INDArray theta = parameters.get(name);
-      INDArray m = state.get("m/" + name);
-      INDArray v = state.get("v/" + name);
-      INDArray scratch = scratch(name, theta);
-      m.muli(b1).addi(scratch.assign(g).muli(1.0 - b1));
-      v.muli(b2).addi(scratch.assign(g).muli(g).muli(1.0 - b2));
-      Nd4j.exec(new Sqrt(v, scratch));
-      theta.subi(scratch.addi(config.epsilon()).rdivi(m).muli(alphaT));
+      INDArray[] arrays = {parameters.get(name), state.get("m/" + name), state.get("v/" + name), e.getValue()};
+      InPlace.apply(
+          arrays,
+          3,
+          (a, n) -> {
+            float[] theta = a[0];
+            float[] m = a[1];
+            float[] v = a[2];
+            float[] g = a[3];
+            for (int i = 0; i < n; i++) {
+              m[i] = b1f * m[i] + c1f * g[i];
+              v[i] = b2f * v[i] + c2f * g[i] * g[i];
+              theta[i] -= alphaTf * m[i] / ((float) Math.sqrt(v[i]) + epsf);
+            }
+          },
+          (a, n) -> {
+            double[] theta = a[0];
+            double[] m = a[1];
+            double[] v = a[2];
+            double[] g = a[3];
+            for (int i = 0; i < n; i++) {
+              m[i] = b1 * m[i] + (1.0 - b1) * g[i];
+              v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
+              theta[i] -= alphaT * m[i] / (Math.sqrt(v[i]) + eps);
+            }
+          });
     }
-  }
-
-  /**
-   * A work array of {@code theta}'s shape, kept between steps: the update is written in place so
-   * that a step allocates no memory (fresh native memory is what costs, see nn.Backprop).
-   */
-  private INDArray scratch(String name, INDArray theta) {
-    INDArray s = scratch.get(name);
-    if (s == null || !s.equalShapes(theta) || s.dataType() != theta.dataType()) {
-      s = Nd4j.createUninitialized(theta.dataType(), theta.shape());
-      scratch.put(name, s);
-    }
-    return s;
   }
 }

@@ -28,11 +28,21 @@ public final class Ema {
 
   public void update(NamedArrays parameters, long batchImages) {
     double beta = beta(batchImages);
+    float betaf = (float) beta;
     parameters.asMap().forEach(
-        (name, theta) -> {
-          INDArray ema = average.get(name);
-          ema.subi(theta).muli(beta).addi(theta);
-        });
+        (name, theta) -> InPlace.apply(
+            new INDArray[] {average.get(name), theta},
+            1,
+            (a, n) -> {
+              for (int i = 0; i < n; i++) {
+                a[0][i] = a[1][i] + betaf * (a[0][i] - a[1][i]);
+              }
+            },
+            (a, n) -> {
+              for (int i = 0; i < n; i++) {
+                a[0][i] = a[1][i] + beta * (a[0][i] - a[1][i]);
+              }
+            }));
   }
 
   /** The averaged weights, live. */
