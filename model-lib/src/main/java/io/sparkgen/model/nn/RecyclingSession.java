@@ -179,9 +179,9 @@ final class RecyclingSession extends InferenceSession {
   final class ArrayCache implements SessionMemMgr {
 
     private final long maxBytes;
-    private final Map<String, ArrayDeque<INDArray>> free = new HashMap<>();
+    private final Map<Key, ArrayDeque<INDArray>> free = new HashMap<>();
     /** Every held array with its key (INDArray's own equals compares contents, hence identity). */
-    private final Map<INDArray, String> held = new IdentityHashMap<>();
+    private final Map<INDArray, Key> held = new IdentityHashMap<>();
     /**
      * Held arrays in the order they were given back; eviction skips entries of arrays taken since,
      * and an array given back again goes at its earlier entry.
@@ -221,7 +221,7 @@ final class RecyclingSession extends InferenceSession {
     }
 
     private INDArray take(DataType dataType, char order, long[] shape) {
-      ArrayDeque<INDArray> arrays = free.get(key(dataType, order, shape));
+      ArrayDeque<INDArray> arrays = free.get(new Key(dataType, order, shape));
       INDArray array = arrays == null ? null : arrays.pollLast();
       if (array == null) {
         return Nd4j.createUninitializedDetached(dataType, order, shape);
@@ -251,14 +251,14 @@ final class RecyclingSession extends InferenceSession {
       }
       while (heldBytes + bytes > maxBytes && !age.isEmpty()) {
         INDArray oldest = age.pollFirst();
-        String key = held.remove(oldest);
+        Key key = held.remove(oldest);
         if (key != null) {
           free.get(key).removeFirstOccurrence(oldest);
           heldBytes -= bytes(oldest);
           oldest.close();
         }
       }
-      String key = key(array.dataType(), array.ordering(), array.shape());
+      Key key = new Key(array.dataType(), array.ordering(), array.shape().clone());
       free.computeIfAbsent(key, k -> new ArrayDeque<>()).addLast(array);
       held.put(array, key);
       heldBytes += bytes;
@@ -291,8 +291,29 @@ final class RecyclingSession extends InferenceSession {
       heldBytes = 0;
     }
 
-    private static String key(DataType dataType, char order, long[] shape) {
-      return dataType + "/" + order + Arrays.toString(shape);
+    /** An allocation's data type, order and shape; hashed once (a lookup per op and array). */
+    private static final class Key {
+      private final DataType dataType;
+      private final char order;
+      private final long[] shape;
+      private final int hash;
+
+      Key(DataType dataType, char order, long[] shape) {
+        this.dataType = dataType;
+        this.order = order;
+        this.shape = shape;
+        this.hash = (31 * dataType.hashCode() + order) * 31 + Arrays.hashCode(shape);
+      }
+
+      @Override
+      public boolean equals(Object other) {
+        return other instanceof Key k && k.hash == hash && k.dataType == dataType && k.order == order && Arrays.equals(k.shape, shape);
+      }
+
+      @Override
+      public int hashCode() {
+        return hash;
+      }
     }
 
     private static long bytes(INDArray array) {
