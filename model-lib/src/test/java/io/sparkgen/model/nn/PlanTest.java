@@ -13,11 +13,18 @@ import io.sparkgen.model.params.NamedArrays;
 import io.sparkgen.model.random.Rng;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** Graph runs by a fixed plan: SameDiff's values whatever the batch, the graph's own arrays left alone, clear errors. */
@@ -84,6 +91,28 @@ class PlanTest {
     assertTrue(why.contains("Identity"), why);
     INDArray y = Forward.run(sd, Map.of("x", Nd4j.createFromArray(new float[][] {{1, 2, 3}})), "y").get("y");
     assertArrayEquals(new float[] {3, 5, 7}, y.toFloatVector(), 0f);
+  }
+
+  @Test
+  void aGraphWithListenersRunsInSameDiffsSessionWhichCallsThem() {
+    SameDiff reference = graph();
+    SameDiff sd = graph();
+    AtomicInteger ops = new AtomicInteger();
+    sd.setListeners(new BaseListener() {
+      @Override
+      public boolean isActive(Operation operation) {
+        return true;
+      }
+
+      @Override
+      public void opExecution(SameDiff graph, At at, MultiDataSet batch, SameDiffOp op, OpContext context, INDArray[] outputs) {
+        ops.incrementAndGet();
+      }
+    });
+    Map<String, INDArray> in = Map.of("x", new Rng(4).gaussian(DataType.FLOAT, 2, 2, 6, 6));
+    INDArray y = Forward.run(sd, in, "y").get("y");
+    assertTrue(ops.get() > 0, "the listener saw the ops");
+    assertArrayEquals(reference.output(in, "y").get("y").data().asFloat(), y.data().asFloat(), 0f);
   }
 
   @Test
