@@ -56,7 +56,7 @@ final class FlowLayers {
   static Flowed actNorm(GraphBuilder g, String name, SDVariable x, long c, long hw) {
     SDVariable logS = g.param(name + "/log_s", Init.ZEROS, 1, c, 1, 1);
     SDVariable b = g.param(name + "/b", Init.ZEROS, 1, c, 1, 1);
-    SDVariable y = Layers.mulBroadcast(x, g.sd().math().exp(logS)).add(b);
+    SDVariable y = Layers.channelAffine(g.sd(), x, logS, b);
     return new Flowed(y, logS.sum().mul(hw));
   }
 

@@ -61,7 +61,7 @@ final class GroupNorm {
       return null;
     }
     long[] args = ((DynamicCustomOp) op).iArgs();
-    if (args.length != 1 || args[0] <= MARKER) {
+    if (args.length != 1 || args[0] <= MARKER || args[0] >= ChannelAffine.MARKER || args[0] == SILU_MARKER) {
       return null;
     }
     boolean silu = args[0] > SILU_MARKER;

@@ -97,6 +97,14 @@ public final class Layers {
     return x.mul(x.getSameDiff().zerosLike(x).add(factor));
   }
 
+  /**
+   * x exp(logScale) + shift per channel of [N, C, ...] x (Glow's ActNorm), logScale and shift with
+   * C elements: one fused op forward and back ({@link ChannelAffine}), computed by our sessions.
+   */
+  public static SDVariable channelAffine(SameDiff sd, SDVariable x, SDVariable logScale, SDVariable shift) {
+    return ChannelAffine.apply(sd, x, logScale, shift);
+  }
+
   /** Inverted dropout with a mask drawn outside the graph (see {@code Rng#dropoutMask}). */
   public static SDVariable dropout(SDVariable x, SDVariable mask) {
     return x.mul(mask);

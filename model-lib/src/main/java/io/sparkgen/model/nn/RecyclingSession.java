@@ -43,7 +43,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link Forward} for forward passes), by a {@link Plan} (ops in a fixed order) where the graph
  * allows, else by SameDiff's session machinery; either way it runs large convolutions' backward
  * passes in chunks ({@link ConvBackward}), tanh through oneDNN ({@link OneDnnTanh}) and computes
- * GroupNorm ({@link GroupNorm}). One session per graph and thread, as SameDiff's own.
+ * GroupNorm ({@link GroupNorm}) and ActNorm ({@link ChannelAffine}). One session per graph and
+ * thread, as SameDiff's own.
  */
 final class RecyclingSession extends InferenceSession {
 
@@ -145,7 +146,8 @@ final class RecyclingSession extends InferenceSession {
 
   /**
    * Executes {@code op} on {@code context}'s arrays if it is one this session runs its own way: a
-   * convolution's backward pass over the batch in chunks ({@link ConvBackward}), GroupNorm ({@link
+   * convolution's backward pass over the batch in chunks ({@link ConvBackward}), ActNorm ({@link
+   * ChannelAffine}), GroupNorm ({@link
    * GroupNorm}), tanh through oneDNN ({@link OneDnnTanh}); false, doing nothing, for any other.
    */
   boolean execSpecial(DifferentialFunction op, OpContext context) {
@@ -159,6 +161,10 @@ final class RecyclingSession extends InferenceSession {
         return true;
       }
       return false;
+    }
+    if (ChannelAffine.is(op)) {
+      ChannelAffine.run(op, context);
+      return true;
     }
     GroupNorm.Spec groupNorm = GroupNorm.spec(op);
     if (groupNorm != null) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkgen.model.ImageShape;
 import io.sparkgen.model.flow.FlowLayers.Flowed;
+import io.sparkgen.model.nn.Forward;
 import io.sparkgen.model.nn.GradientCheck;
 import io.sparkgen.model.nn.GraphBuilder;
 import io.sparkgen.model.nn.Init;
@@ -49,7 +50,7 @@ class FlowLayersGradientTest {
     loss.markAsLoss();
     Map<String, INDArray> in = new HashMap<>();
     in.put("r", new Rng(2).gaussian(DataType.DOUBLE, IN));
-    assertArrayEquals(IN, g.sd().output(in, out.y().name()).get(out.y().name()).shape());
+    assertArrayEquals(IN, Forward.run(g.sd(), in, out.y().name()).get(out.y().name()).shape());
     List<String> names = new ArrayList<>(params.names());
     names.remove("y"); // one-hot labels: an input, not differentiated
     double error = GradientCheck.maxRelativeError(g.sd(), in, loss.name(), names, 1e-6, stride);

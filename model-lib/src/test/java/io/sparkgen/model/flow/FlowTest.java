@@ -10,6 +10,7 @@ import io.sparkgen.model.GenerativeModel;
 import io.sparkgen.model.ImageShape;
 import io.sparkgen.model.SampleRequest;
 import io.sparkgen.model.StepReport;
+import io.sparkgen.model.nn.Forward;
 import io.sparkgen.model.optim.AdamConfig;
 import io.sparkgen.model.random.Rng;
 import io.sparkgen.model.train.ImageDataset;
@@ -183,7 +184,7 @@ class FlowTest {
     Map<String, INDArray> in = fresh.inputs(FlowNetwork.X, x, null);
     for (int k = 0; k < c.steps(); k++) {
       String name = fresh.actNormInputs().get(k);
-      INDArray h = fresh.density.output(in, name).get(name);
+      INDArray h = Forward.run(fresh.density, in, name).get(name);
       INDArray logS = fresh.parameters().get(FlowNetwork.step(k) + "/actnorm/log_s");
       INDArray b = fresh.parameters().get(FlowNetwork.step(k) + "/actnorm/b");
       INDArray out = h.mul(Transforms.exp(logS, true)).addi(b);
