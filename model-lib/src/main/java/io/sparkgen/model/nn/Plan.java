@@ -170,11 +170,6 @@ final class Plan {
     }
   }
 
-  /** Whether output {@code name} is an array the run computed (not a placeholder's, variable's or constant's). */
-  boolean computes(String name) {
-    return kinds[outputs.get(name)] == VariableType.ARRAY;
-  }
-
   /**
    * The outputs' values, by name, computed from {@code placeholders} (each in its variable's data
    * type); every other computed array goes back to {@code session}'s cache.

@@ -147,8 +147,8 @@ final class RecyclingSession extends InferenceSession {
   /**
    * Executes {@code op} on {@code context}'s arrays if it is one this session runs its own way: a
    * convolution's backward pass over the batch in chunks ({@link ConvBackward}), ActNorm ({@link
-   * ChannelAffine}), GroupNorm ({@link
-   * GroupNorm}), tanh through oneDNN ({@link OneDnnTanh}); false, doing nothing, for any other.
+   * ChannelAffine}), GroupNorm ({@link GroupNorm}), tanh through oneDNN ({@link OneDnnTanh});
+   * false, doing nothing, for any other.
    */
   boolean execSpecial(DifferentialFunction op, OpContext context) {
     if (context == null) {
