@@ -147,14 +147,8 @@ final class ChannelAffine {
     if (target != gradX) {
       gradX.assign(target);
     }
-    double[] dLogScale = new double[l.channels];
-    double[] dShift = new double[l.channels];
-    for (int i = 0; i < l.images; i++) {
-      for (int c = 0; c < l.channels; c++) {
-        dLogScale[c] += sumDyX[i * l.channels + c];
-        dShift[c] += sumDy[i * l.channels + c];
-      }
-    }
+    double[] dLogScale = GroupNorm.sumOverImages(sumDyX, l.images, l.channels);
+    double[] dShift = GroupNorm.sumOverImages(sumDy, l.images, l.channels);
     for (int c = 0; c < l.channels; c++) {
       dLogScale[c] *= scale[c];
     }

@@ -214,16 +214,24 @@ final class GroupNorm {
     if (tanhHalfZ != null) {
       memory.release(tanhHalfZ);
     }
-    double[] dGamma = new double[l.channels];
-    double[] dBeta = new double[l.channels];
-    for (int n = 0; n < l.images; n++) {
-      for (int c = 0; c < l.channels; c++) {
-        dGamma[c] += dGammaPerImage[n * l.channels + c];
-        dBeta[c] += dBetaPerImage[n * l.channels + c];
-      }
-    }
+    double[] dGamma = sumOverImages(dGammaPerImage, l.images, l.channels);
+    double[] dBeta = sumOverImages(dBetaPerImage, l.images, l.channels);
     Block.assign(gradGamma, dGamma);
     Block.assign(gradBeta, dBeta);
+  }
+
+  /**
+   * Per-channel sums of per-(image, channel) partial sums [images * channels], image by image in
+   * order: the same result however the partials were spread over threads.
+   */
+  static double[] sumOverImages(double[] perImage, int images, int channels) {
+    double[] sums = new double[channels];
+    for (int n = 0; n < images; n++) {
+      for (int c = 0; c < channels; c++) {
+        sums[c] += perImage[n * channels + c];
+      }
+    }
+    return sums;
   }
 
   /**
