@@ -192,7 +192,7 @@ final class Plan {
       for (int i = 0; i < in.length; i++) {
         in[i] = values[step.in[i]];
       }
-      INDArray[] out = step.execute(in, graph, session);
+      INDArray[] out = step.execute(in, session);
       for (int i = 0; i < out.length; i++) {
         values[step.out[i]] = out[i];
       }
@@ -243,7 +243,7 @@ final class Plan {
       this.types = types;
     }
 
-    INDArray[] execute(INDArray[] args, SameDiff graph, RecyclingSession session) {
+    INDArray[] execute(INDArray[] args, RecyclingSession session) {
       if (context == null) {
         context = Nd4j.getExecutioner().buildContext();
       }
@@ -256,7 +256,7 @@ final class Plan {
           signature = now;
         }
       } else {
-        parameterizeLegacy(args, graph, ctx);
+        parameterizeLegacy(args, ctx);
       }
       INDArray[] outputs = new INDArray[shapes.length];
       for (int i = 0; i < outputs.length; i++) {
@@ -276,7 +276,7 @@ final class Plan {
     }
 
     /** As SameDiff's session sets up a legacy op: an axis or scalar given as a second input goes into the op. */
-    private void parameterizeLegacy(INDArray[] args, SameDiff graph, OpContext ctx) {
+    private void parameterizeLegacy(INDArray[] args, OpContext ctx) {
       boolean axisArg = false;
       if (op instanceof ReduceOp reduce && reduce.getOpType() != Op.Type.REDUCE3 && args.length == 2) {
         if (args[1].isEmpty()) {

@@ -40,7 +40,7 @@ final class InPlace {
   static void apply(INDArray[] arrays, int written, FloatUpdate floats, DoubleUpdate doubles) {
     long length = arrays[0].length();
     for (INDArray a : arrays) {
-      if (a.length() != length || !a.equalShapes(arrays[0])) {
+      if (!a.equalShapes(arrays[0])) {
         throw new IllegalArgumentException("element-wise update of arrays of shapes "
             + java.util.Arrays.toString(arrays[0].shape()) + " and " + java.util.Arrays.toString(a.shape()));
       }
