@@ -25,6 +25,7 @@ import org.nd4j.autodiff.samediff.internal.SessionMemMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2D;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.Conv2DDerivative;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
@@ -41,8 +42,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Every graph run of the model library goes through one ({@link Backprop} for training steps,
  * {@link Forward} for forward passes), by a {@link Plan} (ops in a fixed order) where the graph
- * allows, else by SameDiff's session machinery; either way it runs large convolutions' backward
- * passes in chunks ({@link ConvBackward}), tanh through oneDNN ({@link OneDnnTanh}) and computes
+ * allows, else by SameDiff's session machinery; either way it runs float convolutions through
+ * oneDNN's direct kernels ({@link OneDnnConv}), tanh through oneDNN ({@link OneDnnTanh}) and computes
  * GroupNorm ({@link GroupNorm}) and ActNorm ({@link ChannelAffine}). One session per graph and
  * thread, as SameDiff's own.
  */
@@ -146,7 +147,7 @@ final class RecyclingSession extends InferenceSession {
 
   /**
    * Executes {@code op} on {@code context}'s arrays if it is one this session runs its own way: a
-   * convolution's backward pass over the batch in chunks ({@link ConvBackward}), ActNorm ({@link
+   * convolution, forward or backward, through oneDNN ({@link OneDnnConv}), ActNorm ({@link
    * ChannelAffine}), GroupNorm ({@link GroupNorm}), tanh through oneDNN ({@link OneDnnTanh});
    * false, doing nothing, for any other.
    */
@@ -155,12 +156,10 @@ final class RecyclingSession extends InferenceSession {
       return false;
     }
     if (op instanceof Conv2DDerivative conv) {
-      long[] args = conv.iArgs();
-      if (ConvBackward.splits(context.getInputArrays(), context.getOutputArrays(), args)) {
-        ConvBackward.run(context, args, memory);
-        return true;
-      }
-      return false;
+      return OneDnnConv.backward(conv.iArgs(), context.getInputArrays(), context.getOutputArrays());
+    }
+    if (op instanceof Conv2D conv) {
+      return OneDnnConv.forward(conv.iArgs(), context.getInputArrays(), context.getOutputArrays());
     }
     if (ChannelAffine.is(op)) {
       ChannelAffine.run(op, context);

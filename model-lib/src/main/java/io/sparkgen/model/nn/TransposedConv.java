@@ -29,13 +29,13 @@ public enum TransposedConv {
 
   private static volatile Boolean oneDnn;
 
-  /** The computation {@link Layers#deconv2d} uses: PHASE_CONV where the backend has oneDNN. */
+  /** The computation {@link Layers#deconv2d} uses: PHASE_CONV where oneDNN runs the convolutions. */
   public static TransposedConv chosen() {
     String mode = System.getProperty("sparkgen.nn.deconv", "auto").trim().toLowerCase(Locale.ROOT);
     return switch (mode) {
       case "native" -> NATIVE;
       case "conv" -> PHASE_CONV;
-      case "auto" -> backendHasOneDnn() ? PHASE_CONV : NATIVE;
+      case "auto" -> OneDnnConv.enabled() || backendHasOneDnn() ? PHASE_CONV : NATIVE;
       default -> throw new IllegalArgumentException("sparkgen.nn.deconv=" + mode + ": expected auto, conv or native");
     };
   }
