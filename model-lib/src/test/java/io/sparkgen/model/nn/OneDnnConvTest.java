@@ -53,6 +53,7 @@ class OneDnnConvTest {
 
   private static final List<Case> CASES = List.of(
       new Case(3, 2, 16, 9, 7, 3, 1, 1, 0, 1, false, 0, true),
+      new Case(2, 16, 32, 6, 5, 3, 1, 1, 0, 1, false, 0, true), // blocked layouts throughout
       new Case(3, 16, 4, 9, 7, 3, 1, 1, 0, 1, false, 0, false),
       new Case(2, 5, 7, 8, 8, 1, 1, 1, 0, 1, false, 0, true),
       new Case(2, 3, 17, 10, 9, 5, 2, 1, 0, 1, false, 0, true), // 'same', stride 2: padding 1 + 2 rows, 2 + 2 columns
