@@ -3,6 +3,7 @@ package io.sparkgen.model.flow;
 import io.sparkgen.model.random.Rng;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -26,6 +27,32 @@ public final class Dequantization {
       throw new IllegalArgumentException("alpha must be in (0, 0.5), got " + alpha);
     }
     this.alpha = alpha;
+  }
+
+  /** The flow's input x for a batch of images, and log|dx/dy| per image. */
+  public record Prepared(INDArray x, double[] logDet) {}
+
+  /**
+   * {@link #levels}, {@link #dequantise}, {@link #logit} and {@link #logDet} in one pass over the
+   * pixels (double arithmetic, the same draws from {@code rng} in the same order); x in {@code type}.
+   * A training step's ~15 whole-batch ND4J ops became one loop.
+   */
+  public Prepared prepare(INDArray images, Rng rng, DataType type) {
+    long n = images.size(0);
+    double[] v = images.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+    int perImage = Math.toIntExact(v.length / n);
+    double scale = 1 - 2 * alpha;
+    double logScale = Math.log(scale);
+    double[] logDet = new double[(int) n];
+    for (int i = 0; i < v.length; i++) {
+      double level = Math.min(Math.max(Math.floor((v[i] + 1.0) * (0.5 * (LEVELS - 1)) + 0.5), 0.0), LEVELS - 1.0);
+      double p = alpha + scale * ((level + rng.nextDouble()) / LEVELS);
+      double logP = Math.log(p);
+      double logOneMinusP = Math.log(1.0 - p);
+      v[i] = logP - logOneMinusP;
+      logDet[i / perImage] += logScale - logP - logOneMinusP;
+    }
+    return new Prepared(Nd4j.createFromArray(v).reshape(images.shape()).castTo(type), logDet);
   }
 
   /** Levels k = round((x + 1) / 2 * 255) in {0..255} of images in [-1, 1], as doubles. */

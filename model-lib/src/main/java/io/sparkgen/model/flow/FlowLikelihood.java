@@ -24,9 +24,9 @@ public final class FlowLikelihood implements Likelihood {
   @Override
   public Map<String, double[]> perImage(NamedArrays weights, Batch batch, Rng rng) {
     net.parameters().assignFrom(weights);
-    var y = Dequantization.dequantise(Dequantization.levels(batch.images()), rng);
-    double[] logDetLogit = dequantization.logDet(y);
-    double[] logPx = net.forward(dequantization.logit(y), batch.labels())[2].toDoubleVector();
+    Dequantization.Prepared prepared = dequantization.prepare(batch.images(), rng, net.type());
+    double[] logDetLogit = prepared.logDet();
+    double[] logPx = net.forward(prepared.x(), batch.labels())[2].toDoubleVector();
     long d = net.config().image().dimensions();
     double[] bits = new double[logPx.length];
     for (int i = 0; i < bits.length; i++) {

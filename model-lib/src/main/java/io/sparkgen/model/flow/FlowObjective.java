@@ -32,9 +32,9 @@ public final class FlowObjective implements Objective {
 
   @Override
   public StepReport step(Batch batch, Rng rng) {
-    INDArray y = Dequantization.dequantise(Dequantization.levels(batch.images()), rng);
-    INDArray x = dequantization.logit(y).castTo(net.type());
-    double[] logDetLogit = dequantization.logDet(y);
+    Dequantization.Prepared prepared = dequantization.prepare(batch.images(), rng, net.type());
+    INDArray x = prepared.x();
+    double[] logDetLogit = prepared.logDet();
     if (!net.actNormInitialised()) {
       net.initialiseActNorm(x, batch.labels());
     }

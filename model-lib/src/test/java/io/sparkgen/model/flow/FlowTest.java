@@ -48,6 +48,22 @@ class FlowTest {
   }
 
   @Test
+  void onePassPreparationEqualsTheComposedSteps() {
+    Dequantization dq = new Dequantization(ALPHA);
+    INDArray images = uniformNoiseImages(new Rng(11), 5, 3, 6, 7);
+    INDArray y = Dequantization.dequantise(Dequantization.levels(images), new Rng(12));
+    Dequantization.Prepared prepared = dq.prepare(images, new Rng(12), DataType.DOUBLE);
+    assertArrayEquals(images.shape(), prepared.x().shape());
+    double xError = Transforms.abs(prepared.x().sub(dq.logit(y)), false).maxNumber().doubleValue();
+    assertTrue(xError < 1e-12, "x error " + xError);
+    double[] logDet = dq.logDet(y);
+    for (int i = 0; i < logDet.length; i++) {
+      assertEquals(logDet[i], prepared.logDet()[i], 1e-9 * Math.abs(logDet[i]), "log det of image " + i);
+    }
+    assertEquals(DataType.FLOAT, dq.prepare(images, new Rng(12), DataType.FLOAT).x().dataType());
+  }
+
+  @Test
   void xToZToXReconstructsWithin1e4() {
     FlowConfig c = config(new ImageShape(3, 8, 8), 3, 8, 16);
     Dequantization dq = new Dequantization(ALPHA);
