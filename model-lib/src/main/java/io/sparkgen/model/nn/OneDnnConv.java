@@ -316,8 +316,8 @@ final class OneDnnConv {
   }
 
   /**
-   * Primitives with their ports: port i is bound to array i of a call (a port may appear in
-   * several primitives, and several ports may bind the same array).
+   * Primitives with their ports: each port is bound to one array of a call ({@code portArray}); a
+   * port may serve several primitives, and several ports may bind the same array.
    */
   private static final class Kernel {
     private final List<Port> ports = new ArrayList<>();
